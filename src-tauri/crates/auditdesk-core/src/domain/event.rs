@@ -1,0 +1,131 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::Severity;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub user_id: Option<String>,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub role: Option<String>,
+}
+
+impl Actor {
+    /// The one label a list shows: e-mail, else name, else id.
+    pub fn label(&self) -> Option<&str> {
+        self.email
+            .as_deref()
+            .or(self.name.as_deref())
+            .or(self.user_id.as_deref())
+    }
+}
+
+/// An event as a source hands it over: classification may be missing (Redox
+/// sends none) and the source event id may be absent (seed 004 exports).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    pub event_id: Option<String>,
+    pub occurred_at: DateTime<Utc>,
+    pub event_type: String,
+    pub category: Option<String>,
+    pub severity: Option<Severity>,
+    pub outcome: String,
+    pub actor: Actor,
+    pub ip: Option<String>,
+    pub route: Option<String>,
+    pub resource_type: Option<String>,
+    pub resource_id: Option<String>,
+    pub resource_name: Option<String>,
+    pub action: Option<String>,
+    pub description: Option<String>,
+    pub request_id: Option<String>,
+    pub session_id: Option<String>,
+    pub stack: Option<String>,
+    pub region: Option<String>,
+    pub org_id: Option<String>,
+    pub env_id: Option<String>,
+    pub tags: Vec<String>,
+    pub details: Option<Value>,
+    /// The record exactly as the source gave it (for CSV: header → cell).
+    pub raw: Value,
+}
+
+impl NewEvent {
+    pub fn new(occurred_at: DateTime<Utc>, event_type: impl Into<String>, raw: Value) -> NewEvent {
+        NewEvent {
+            event_id: None,
+            occurred_at,
+            event_type: event_type.into(),
+            category: None,
+            severity: None,
+            outcome: "successful".into(),
+            actor: Actor::default(),
+            ip: None,
+            route: None,
+            resource_type: None,
+            resource_id: None,
+            resource_name: None,
+            action: None,
+            description: None,
+            request_id: None,
+            session_id: None,
+            stack: None,
+            region: None,
+            org_id: None,
+            env_id: None,
+            tags: Vec::new(),
+            details: None,
+            raw,
+        }
+    }
+}
+
+/// The normalised event: every classification filled in. This is what is
+/// hashed, stored and shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub event_id: String,
+    pub occurred_at: DateTime<Utc>,
+    pub event_type: String,
+    pub category: String,
+    pub severity: Severity,
+    pub outcome: String,
+    pub actor: Actor,
+    pub ip: Option<String>,
+    pub route: Option<String>,
+    pub resource_type: Option<String>,
+    pub resource_id: Option<String>,
+    pub resource_name: Option<String>,
+    pub action: Option<String>,
+    pub description: Option<String>,
+    pub request_id: Option<String>,
+    pub session_id: Option<String>,
+    pub stack: Option<String>,
+    pub region: Option<String>,
+    pub org_id: Option<String>,
+    pub env_id: Option<String>,
+    pub tags: Vec<String>,
+    pub details: Option<Value>,
+    pub raw: Value,
+}
+
+/// An event as the vault holds it, with its bookkeeping.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredEvent {
+    pub source: String,
+    #[serde(flatten)]
+    pub event: AuditEvent,
+    pub content_hash: String,
+    pub first_seen_at: DateTime<Utc>,
+    pub last_changed_at: DateTime<Utc>,
+}
+
+/// One entry of an event's status history: the status, and when the vault
+/// first saw the event in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatusChange {
+    pub status: String,
+    pub observed_at: DateTime<Utc>,
+}

@@ -1,0 +1,72 @@
+//! The core's error type. Every variant has a stable `code()` that the CLI maps
+//! to an exit status and the app will send across IPC as `{code, message}`;
+//! callers branch on the code, never on the message text.
+
+use std::path::PathBuf;
+
+use crate::integrity::IntegrityReport;
+use crate::sources::import::ImportError;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("wrong passphrase for the vault at {0}")]
+    WrongPassphrase(PathBuf),
+    #[error("the vault is locked: {0}")]
+    Locked(String),
+    #[error("no vault at {0} (create one with `auditdesk vault init`)")]
+    VaultNotFound(PathBuf),
+    #[error("a vault already exists at {0}")]
+    VaultExists(PathBuf),
+    #[error("vault header {path} is unreadable: {reason}")]
+    HeaderCorrupt { path: PathBuf, reason: String },
+    #[error("passphrase rejected: {0}")]
+    WeakPassphrase(String),
+    #[error("keychain: {0}")]
+    Keychain(String),
+    #[error("database: {0}")]
+    Database(#[from] rusqlite::Error),
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    #[error("query error at position {position}: {message}")]
+    Query { position: usize, message: String },
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("integrity check failed: {0}")]
+    Integrity(IntegrityReport),
+    #[error("cryptography: {0}")]
+    Crypto(&'static str),
+}
+
+impl Error {
+    /// Stable, machine-readable code; part of the CLI and IPC contract.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::WrongPassphrase(_) => "wrong_passphrase",
+            Error::Locked(_) => "locked",
+            Error::VaultNotFound(_) => "vault_not_found",
+            Error::VaultExists(_) => "vault_exists",
+            Error::HeaderCorrupt { .. } => "header_corrupt",
+            Error::WeakPassphrase(_) => "weak_passphrase",
+            Error::Keychain(_) => "keychain",
+            Error::Database(_) => "database",
+            Error::Io { .. } => "io",
+            Error::Import(_) => "import",
+            Error::Query { .. } => "query",
+            Error::NotFound(_) => "not_found",
+            Error::Invalid(_) => "invalid",
+            Error::Integrity(_) => "integrity",
+            Error::Crypto(_) => "crypto",
+        }
+    }
+
+    pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.into();
+        move |source| Error::Io { path, source }
+    }
+}

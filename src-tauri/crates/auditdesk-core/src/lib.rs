@@ -1,0 +1,15 @@
+//! AuditDesk's core: the domain model, the encrypted vault, file import,
+//! integrity checking and search. It knows nothing of Tauri or the terminal;
+//! the CLI and the desktop app are thin shells over these functions.
+
+pub mod domain;
+pub mod error;
+pub mod events;
+pub mod integrity;
+pub mod overview;
+pub mod search;
+pub mod sources;
+pub mod vault;
+
+pub use error::{Error, Result};
+pub use vault::Vault;

@@ -1,0 +1,228 @@
+//! The vault: one SQLCipher database per workspace plus a small header file
+//! holding the wrapped data key. Everything the product keeps lives inside
+//! the database; nothing readable sits beside it.
+
+mod keychain;
+mod keys;
+mod migrations;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags};
+
+pub use keychain::{Keychain, SystemKeychain};
+pub use keys::{DataKey, Header, KeychainRef, MIN_M_COST_KIB, MIN_PASSPHRASE_CHARS, MIN_T_COST};
+pub use migrations::{LATEST_VERSION, MIGRATIONS};
+
+use crate::error::{Error, Result};
+
+pub const DB_FILE: &str = "vault.db";
+pub const HEADER_FILE: &str = "vault.header";
+
+/// An unlocked vault. Dropping it closes the database; the data key lives
+/// only inside SQLCipher's memory from then on.
+pub struct Vault {
+    dir: PathBuf,
+    conn: Connection,
+    header: Header,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vault").field("dir", &self.dir).finish()
+    }
+}
+
+impl Vault {
+    pub fn exists(dir: &Path) -> bool {
+        dir.join(HEADER_FILE).exists()
+    }
+
+    /// Creates a vault in `dir` (made if missing, owner-only permissions).
+    /// The header is written first: a crash before the database exists
+    /// leaves a vault that opens empty, never a database without its key.
+    pub fn init(dir: &Path, passphrase: &str) -> Result<Vault> {
+        keys::check_passphrase(passphrase)?;
+        if Vault::exists(dir) || dir.join(DB_FILE).exists() {
+            return Err(Error::VaultExists(dir.to_path_buf()));
+        }
+        fs::create_dir_all(dir).map_err(Error::io(dir))?;
+        restrict_permissions(dir)?;
+        let key = DataKey::generate()?;
+        let mut id = [0u8; 16];
+        getrandom::getrandom(&mut id).map_err(|_| Error::Crypto("no system randomness"))?;
+        let created = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let header = Header::seal(&hex::encode(id), &created, passphrase, &key)?;
+        header.write_atomic(&dir.join(HEADER_FILE))?;
+        Vault::open_with_key(dir, header, &key)
+    }
+
+    pub fn read_header(dir: &Path) -> Result<Header> {
+        if !Vault::exists(dir) {
+            return Err(Error::VaultNotFound(dir.to_path_buf()));
+        }
+        Header::read(&dir.join(HEADER_FILE))
+    }
+
+    /// Unwraps the data key without opening the database: a wrong
+    /// passphrase therefore never touches a byte of the vault.
+    pub fn unwrap_key(dir: &Path, passphrase: &str) -> Result<DataKey> {
+        Vault::read_header(dir)?.open(passphrase, dir)
+    }
+
+    pub fn open(dir: &Path, passphrase: &str) -> Result<Vault> {
+        let header = Vault::read_header(dir)?;
+        let key = header.open(passphrase, dir)?;
+        Vault::open_with_key(dir, header, &key)
+    }
+
+    /// Opens with the data key remembered in the OS keychain. Fails closed:
+    /// no keychain, no entry, or an entry for another vault is `Locked`.
+    pub fn open_remembered(dir: &Path, keychain: &dyn Keychain) -> Result<Vault> {
+        let header = Vault::read_header(dir)?;
+        let Some(entry) = header.keychain.clone() else {
+            return Err(Error::Locked(
+                "this vault is not remembered on this device".into(),
+            ));
+        };
+        let key = keychain.load(&entry)?;
+        Vault::open_with_key(dir, header, &key)
+    }
+
+    fn open_with_key(dir: &Path, header: Header, key: &DataKey) -> Result<Vault> {
+        let path = dir.join(DB_FILE);
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        key_connection(&conn, key).map_err(|e| match e {
+            Error::Database(rusqlite::Error::SqliteFailure(f, _))
+                if f.code == rusqlite::ErrorCode::NotADatabase =>
+            {
+                Error::HeaderCorrupt {
+                    path: dir.join(HEADER_FILE),
+                    reason: format!("its key does not open {}", path.display()),
+                }
+            }
+            other => other,
+        })?;
+        // Pragmas are set once, here, where the connection opens. WAL keeps
+        // readers going while an import or sync writes; FULL makes a commit
+        // durable before we report it; temp_store=MEMORY keeps sorts and
+        // temp tables (decrypted data) off the disk.
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             PRAGMA temp_store = MEMORY;
+             PRAGMA foreign_keys = ON;
+             PRAGMA cache_size = -65536;
+             PRAGMA busy_timeout = 5000;",
+        )?;
+        migrations::migrate(&conn)?;
+        restrict_permissions(&path)?;
+        Ok(Vault {
+            dir: dir.to_path_buf(),
+            conn,
+            header,
+        })
+    }
+
+    /// Re-wraps the data key under a new passphrase. Only the header changes
+    /// (atomically); the database is not rewritten.
+    pub fn rekey(dir: &Path, old: &str, new: &str) -> Result<()> {
+        keys::check_passphrase(new)?;
+        let header = Vault::read_header(dir)?;
+        let key = header.open(old, dir)?;
+        let mut fresh = Header::seal(&header.vault_id, &header.created_at, new, &key)?;
+        fresh.keychain = header.keychain;
+        fresh.write_atomic(&dir.join(HEADER_FILE))
+    }
+
+    /// "Remember on this device": stores the data key in the OS keychain and
+    /// notes the entry in the header. Errors if there is no keychain.
+    pub fn remember(&mut self, keychain: &dyn Keychain, key: &DataKey) -> Result<()> {
+        let entry = KeychainRef {
+            service: "auditdesk".into(),
+            account: format!("vault-{}", self.header.vault_id),
+        };
+        keychain.store(&entry, key)?;
+        let mut header = self.header.clone();
+        header.keychain = Some(entry);
+        header.write_atomic(&self.dir.join(HEADER_FILE))?;
+        self.header = header;
+        Ok(())
+    }
+
+    /// Forgets the remembered key, so the next open needs the passphrase.
+    /// Returns whether anything was remembered.
+    pub fn forget(dir: &Path, keychain: &dyn Keychain) -> Result<bool> {
+        let mut header = Vault::read_header(dir)?;
+        let Some(entry) = header.keychain.take() else {
+            return Ok(false);
+        };
+        // The header is rewritten first: if deleting the keychain entry then
+        // fails, the vault no longer trusts it anyway.
+        header.write_atomic(&dir.join(HEADER_FILE))?;
+        keychain.delete(&entry)?;
+        Ok(true)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    /// The schema as SQLite stores it, for the snapshot test and for humans.
+    pub fn schema_sql(&self) -> Result<String> {
+        let mut stmt = self.conn.prepare(
+            "SELECT sql FROM sqlite_master
+             WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'events_fts_%'
+             ORDER BY type, name",
+        )?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut out = String::new();
+        for row in rows {
+            out.push_str(&row?);
+            out.push_str(";\n\n");
+        }
+        Ok(out)
+    }
+}
+
+/// Keys a fresh connection and proves the key works with a read (SQLCipher
+/// only notices a wrong key on first access).
+pub(crate) fn key_connection(conn: &Connection, key: &DataKey) -> Result<()> {
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+    let literal = key.pragma_literal();
+    conn.execute_batch(&format!("PRAGMA key = {};", literal.as_str()))?;
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn restrict_permissions(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = if path.is_dir() { 0o700 } else { 0o600 };
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).map_err(Error::io(path))
+}
+
+#[cfg(not(unix))]
+fn restrict_permissions(_path: &Path) -> Result<()> {
+    Ok(())
+}

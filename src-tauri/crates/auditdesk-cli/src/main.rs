@@ -1,1 +1,125 @@
-fn main() {}
+//! `auditdesk`: the command-line shell over auditdesk-core. Each subcommand
+//! parses its arguments, makes one core call and prints the result; the
+//! exit status follows the contract in DESIGN §9: 0 ok, 1 error, 2 usage,
+//! 3 wrong passphrase or locked, 4 integrity failure.
+
+mod commands;
+mod passphrase;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use auditdesk_core::Error;
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "auditdesk", version, about = "Offline compliance review of audit events")]
+struct Cli {
+    /// The vault directory [default: $AUDITDESK_VAULT, else the platform data dir]
+    #[arg(long, global = true, value_name = "DIR")]
+    vault: Option<PathBuf>,
+    /// Read the passphrase from this file (else $AUDITDESK_PASSPHRASE, else a prompt)
+    #[arg(long, global = true, value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
+    /// Machine-readable output on stdout
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create, re-key, verify or lock the vault
+    #[command(subcommand)]
+    Vault(VaultCommand),
+    /// Import events from an NDJSON, JSON or CSV file (one transaction)
+    Import(ImportArgs),
+    /// Search events (empty query: everything), newest first
+    Search(SearchArgs),
+    /// Show one event with its raw JSON and status history
+    Show(ShowArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum VaultCommand {
+    /// Create a new vault
+    Init {
+        /// Also keep the key in the OS keychain ("remember on this device")
+        #[arg(long)]
+        remember: bool,
+    },
+    /// Change the passphrase (new one from $AUDITDESK_NEW_PASSPHRASE, --new-passphrase-file or a prompt)
+    Rekey {
+        #[arg(long, value_name = "FILE")]
+        new_passphrase_file: Option<PathBuf>,
+    },
+    /// Check page HMACs, database structure and the event hash chain
+    Verify,
+    /// Forget the key remembered in the OS keychain
+    Lock,
+    /// Remember the key in the OS keychain so this device opens the vault without a passphrase
+    Remember,
+    /// What the vault holds
+    Info,
+}
+
+#[derive(Debug, Args)]
+struct ImportArgs {
+    file: PathBuf,
+    /// ndjson, json or csv [default: from the extension, else the content]
+    #[arg(long)]
+    format: Option<String>,
+    /// The source the events belong to [default: import]
+    #[arg(long)]
+    source: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct SearchArgs {
+    /// The query; empty matches every event
+    #[arg(default_value = "")]
+    query: String,
+    #[arg(long, default_value_t = auditdesk_core::search::DEFAULT_LIMIT)]
+    limit: u32,
+    #[arg(long, default_value_t = 0)]
+    offset: u64,
+    /// Print only the number of matching events
+    #[arg(long)]
+    count: bool,
+}
+
+#[derive(Debug, Args)]
+struct ShowArgs {
+    /// The source event id
+    id: String,
+    /// The source, when the same id exists in several
+    #[arg(long)]
+    source: Option<String>,
+}
+
+/// Exit status for a core error, per the CLI contract.
+fn exit_code(error: &Error) -> u8 {
+    match error {
+        Error::WrongPassphrase(_) | Error::Locked(_) => 3,
+        Error::Integrity(_) => 4,
+        Error::Query { .. } => 2,
+        _ => 1,
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    match commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            if json {
+                let body = serde_json::json!({"error": {"code": error.code(), "message": error.to_string()}});
+                println!("{body}");
+            }
+            eprintln!("auditdesk: {error}");
+            ExitCode::from(exit_code(&error))
+        }
+    }
+}

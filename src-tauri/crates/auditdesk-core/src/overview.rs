@@ -45,21 +45,20 @@ pub fn overview(conn: &Connection) -> Result<Overview> {
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     let fmt = |ms: i64| millis_to_utc(ms).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let by_severity = grouped(
-        conn,
+    let mut stmt = conn.prepare(
         "SELECT severity, count(*) FROM events GROUP BY severity ORDER BY severity DESC",
-    )?
-    .into_iter()
-    .map(|(rank, n)| {
-        let name = rank
-            .parse::<i64>()
-            .ok()
-            .and_then(Severity::from_rank)
-            .map(|s| s.as_str().to_string())
-            .unwrap_or(rank);
-        (name, n)
-    })
-    .collect();
+    )?;
+    let by_severity = stmt
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .map(|(rank, n)| {
+            let name = Severity::from_rank(rank)
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_else(|| rank.to_string());
+            (name, u64::try_from(n).unwrap_or(0))
+        })
+        .collect();
     Ok(Overview {
         events: scalar(conn, "SELECT count(*) FROM events")?,
         versions: scalar(conn, "SELECT count(*) FROM event_versions")?,

@@ -232,7 +232,11 @@ impl Header {
         let text = serde_json::to_string_pretty(self)
             .map_err(|e| Error::Invalid(format!("header: {e}")))?;
         {
-            let mut file = fs::File::create(&tmp).map_err(Error::io(&tmp))?;
+            let mut options = fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options.open(&tmp).map_err(Error::io(&tmp))?;
             file.write_all(text.as_bytes()).map_err(Error::io(&tmp))?;
             file.sync_all().map_err(Error::io(&tmp))?;
         }

@@ -1,0 +1,289 @@
+//! One function per subcommand: arguments in, one core call, output out.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use auditdesk_core::search::{self, SearchPage};
+use auditdesk_core::sources::import::{self, Format, ImportOptions};
+use auditdesk_core::vault::{SystemKeychain, Vault};
+use auditdesk_core::{Error, events, integrity, overview};
+use serde::Serialize;
+
+use crate::passphrase;
+use crate::{Cli, Command, VaultCommand};
+
+pub fn run(cli: Cli) -> Result<(), Error> {
+    let dir = vault_dir(cli.vault)?;
+    let pass_file = cli.passphrase_file.as_deref();
+    let json = cli.json;
+    match cli.command {
+        Command::Vault(VaultCommand::Init { remember }) => {
+            let secret = passphrase::new(passphrase::ENV, pass_file, "New vault passphrase")?;
+            let mut vault = Vault::init(&dir, &secret)?;
+            if remember {
+                use_os_keychain();
+                let key = Vault::unwrap_key(&dir, &secret)?;
+                vault.remember(&SystemKeychain, &key)?;
+            }
+            output(json, &serde_json::json!({"vault": dir, "created": true, "remembered": remember}), || {
+                format!("Created an encrypted vault at {}", dir.display())
+            })
+        }
+        Command::Vault(VaultCommand::Rekey { new_passphrase_file }) => {
+            let old = passphrase::existing(pass_file, &dir)?;
+            // Check the old one before asking for a new one.
+            Vault::unwrap_key(&dir, &old)?;
+            let new = passphrase::new(
+                passphrase::NEW_ENV,
+                new_passphrase_file.as_deref(),
+                "New passphrase",
+            )?;
+            Vault::rekey(&dir, &old, &new)?;
+            output(json, &serde_json::json!({"vault": dir, "rekeyed": true}), || {
+                "Passphrase changed; the data key was re-wrapped".to_string()
+            })
+        }
+        Command::Vault(VaultCommand::Verify) => {
+            let vault = open(&dir, pass_file)?;
+            let report = integrity::verify(vault.conn())?;
+            if !report.is_ok() {
+                if json {
+                    println!("{}", to_json(&report)?);
+                }
+                return Err(Error::Integrity(report));
+            }
+            output(json, &report, || report.to_string())
+        }
+        Command::Vault(VaultCommand::Lock) => {
+            use_os_keychain();
+            let forgot = Vault::forget(&dir, &SystemKeychain)?;
+            output(json, &serde_json::json!({"vault": dir, "locked": true, "forgot_remembered_key": forgot}), || {
+                if forgot {
+                    "Locked: the key remembered on this device was removed".to_string()
+                } else {
+                    "Locked: nothing was remembered on this device; the passphrase is needed to open it".to_string()
+                }
+            })
+        }
+        Command::Vault(VaultCommand::Remember) => {
+            use_os_keychain();
+            let secret = passphrase::existing(pass_file, &dir)?;
+            let mut vault = Vault::open(&dir, &secret)?;
+            let key = Vault::unwrap_key(&dir, &secret)?;
+            vault.remember(&SystemKeychain, &key)?;
+            output(json, &serde_json::json!({"vault": dir, "remembered": true}), || {
+                "The vault key is now remembered in this device's keychain".to_string()
+            })
+        }
+        Command::Vault(VaultCommand::Info) => {
+            let vault = open(&dir, pass_file)?;
+            let info = overview::overview(vault.conn())?;
+            output(json, &info, || render_overview(&dir, &info))
+        }
+        Command::Import(args) => {
+            let format = args
+                .format
+                .as_deref()
+                .map(|f| {
+                    Format::parse(f).ok_or_else(|| {
+                        Error::Invalid(format!("unknown format {f:?} (ndjson, json or csv)"))
+                    })
+                })
+                .transpose()?;
+            let mut vault = open(&dir, pass_file)?;
+            let options = ImportOptions {
+                format,
+                source: args.source,
+            };
+            let summary = import::import_file(&mut vault, &args.file, &options)?;
+            output(json, &summary, || {
+                format!(
+                    "Imported {} ({}) into source {:?}: {} records, {} new, {} updated, {} unchanged",
+                    summary.file,
+                    summary.format.as_str(),
+                    summary.source,
+                    summary.records,
+                    summary.new,
+                    summary.updated,
+                    summary.unchanged
+                )
+            })
+        }
+        Command::Search(args) => {
+            let query = search::parse(&args.query)?;
+            let vault = open(&dir, pass_file)?;
+            if args.count {
+                let total = search::count(vault.conn(), &query)?;
+                return output(json, &serde_json::json!({"total": total}), || total.to_string());
+            }
+            let page = search::search(vault.conn(), &query, args.limit, args.offset)?;
+            output(json, &page, || render_page(&page, args.offset))
+        }
+        Command::Show(args) => {
+            let vault = open(&dir, pass_file)?;
+            let detail = events::find(vault.conn(), &args.id, args.source.as_deref())?;
+            output(json, &detail, || render_detail(&detail))
+        }
+    }
+}
+
+/// `--vault`, else `$AUDITDESK_VAULT`, else the platform data directory.
+fn vault_dir(flag: Option<PathBuf>) -> Result<PathBuf, Error> {
+    if let Some(dir) = flag.or_else(|| std::env::var_os("AUDITDESK_VAULT").map(PathBuf::from)) {
+        return Ok(dir);
+    }
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .ok_or_else(|| Error::Invalid("no --vault given and no home directory known".into()))?;
+    Ok(base.join("auditdesk").join("vault"))
+}
+
+/// Installs the platform keychain as the credential store. Only commands
+/// that use the keychain pay for connecting to it.
+fn use_os_keychain() {
+    // Initialisation failure is remembered by keyring and surfaces as
+    // "no OS keychain" on first use, which the core reports fail-closed.
+    let _ = keyring::Entry::store_status();
+}
+
+/// Opens with the passphrase if one was given; else with the key remembered
+/// in the keychain; else by prompting.
+fn open(dir: &Path, pass_file: Option<&Path>) -> Result<Vault, Error> {
+    if let Some(secret) = passphrase::given(passphrase::ENV, pass_file)? {
+        return Vault::open(dir, &secret);
+    }
+    if Vault::read_header(dir)?.keychain.is_some() {
+        use_os_keychain();
+        match Vault::open_remembered(dir, &SystemKeychain) {
+            Ok(vault) => return Ok(vault),
+            Err(Error::Locked(why)) if !passphrase::can_prompt() => {
+                return Err(Error::Locked(why));
+            }
+            Err(Error::Locked(_)) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    let secret = passphrase::existing(pass_file, dir)?;
+    Vault::open(dir, &secret)
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String, Error> {
+    serde_json::to_string_pretty(value).map_err(|e| Error::Invalid(e.to_string()))
+}
+
+fn output<T: Serialize>(json: bool, value: &T, human: impl FnOnce() -> String) -> Result<(), Error> {
+    let text = if json { to_json(value)? } else { human() };
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error worth a non-zero exit.
+    let _ = writeln!(stdout, "{text}");
+    Ok(())
+}
+
+fn render_page(page: &SearchPage, offset: u64) -> String {
+    let mut out = String::new();
+    for e in &page.events {
+        out.push_str(&format!(
+            "{}  {:<8}  {:<14}  {:<36}  {:<15}  {:<28}  {}\n",
+            e.occurred_at,
+            e.severity,
+            e.category,
+            e.event_type,
+            e.outcome,
+            e.user.as_deref().unwrap_or("-"),
+            e.id
+        ));
+    }
+    let shown = page.events.len() as u64;
+    if shown == 0 {
+        out.push_str(&format!("no events on this page; {} match in all", page.total));
+    } else {
+        out.push_str(&format!(
+            "events {}–{} of {}",
+            offset + 1,
+            offset + shown,
+            page.total
+        ));
+    }
+    out
+}
+
+fn render_detail(d: &events::EventDetail) -> String {
+    let e = &d.event.event;
+    let mut out = String::new();
+    let mut line = |k: &str, v: Option<&str>| {
+        if let Some(v) = v {
+            out.push_str(&format!("{k:<14} {v}\n"));
+        }
+    };
+    line("id", Some(&e.event_id));
+    line("source", Some(&d.event.source));
+    line("occurred at", Some(&e.occurred_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)));
+    line("type", Some(&e.event_type));
+    line("category", Some(&e.category));
+    line("severity", Some(e.severity.as_str()));
+    line("outcome", Some(&e.outcome));
+    line("user id", e.actor.user_id.as_deref());
+    line("user email", e.actor.email.as_deref());
+    line("user name", e.actor.name.as_deref());
+    line("user role", e.actor.role.as_deref());
+    line("ip", e.ip.as_deref());
+    line("route", e.route.as_deref());
+    line("resource type", e.resource_type.as_deref());
+    line("resource id", e.resource_id.as_deref());
+    line("resource name", e.resource_name.as_deref());
+    line("action", e.action.as_deref());
+    line("description", e.description.as_deref());
+    line("request id", e.request_id.as_deref());
+    line("session id", e.session_id.as_deref());
+    line("stack", e.stack.as_deref());
+    line("region", e.region.as_deref());
+    line("org id", e.org_id.as_deref());
+    line("env id", e.env_id.as_deref());
+    let tags = e.tags.join(", ");
+    line("tags", (!tags.is_empty()).then_some(tags.as_str()));
+    line("content hash", Some(&d.event.content_hash));
+    out.push_str("status history:\n");
+    for s in &d.status_history {
+        out.push_str(&format!(
+            "  {}  {}\n",
+            s.observed_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            s.status
+        ));
+    }
+    if let Some(details) = &e.details {
+        out.push_str("details:\n");
+        out.push_str(&serde_json::to_string_pretty(details).unwrap_or_default());
+        out.push('\n');
+    }
+    out.push_str("raw:\n");
+    out.push_str(&serde_json::to_string_pretty(&e.raw).unwrap_or_default());
+    out
+}
+
+fn render_overview(dir: &Path, o: &overview::Overview) -> String {
+    let mut out = format!(
+        "vault {}\n  events {}  (versions {}, imports {}, schema v{})\n",
+        dir.display(),
+        o.events,
+        o.versions,
+        o.imports,
+        o.schema_version
+    );
+    if let (Some(first), Some(last)) = (&o.first_event_at, &o.last_event_at) {
+        out.push_str(&format!("  from {first} to {last}\n"));
+    }
+    let mut group = |title: &str, rows: &[(String, u64)]| {
+        out.push_str(&format!("  {title}:"));
+        for (k, n) in rows {
+            out.push_str(&format!("  {k} {n}"));
+        }
+        out.push('\n');
+    };
+    group("sources", &o.by_source);
+    group("severity", &o.by_severity);
+    group("outcome", &o.by_outcome);
+    group("category", &o.by_category);
+    out.trim_end().to_string()
+}
+

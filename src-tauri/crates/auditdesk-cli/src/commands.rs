@@ -19,17 +19,24 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Vault(VaultCommand::Init { remember }) => {
             let secret = passphrase::new(passphrase::ENV, pass_file, "New vault passphrase")?;
+            // Fail before creating anything if "remember" cannot be honoured.
+            if remember {
+                require_os_keychain()?;
+            }
             let mut vault = Vault::init(&dir, &secret)?;
             if remember {
-                use_os_keychain();
                 let key = Vault::unwrap_key(&dir, &secret)?;
                 vault.remember(&SystemKeychain, &key)?;
             }
-            output(json, &serde_json::json!({"vault": dir, "created": true, "remembered": remember}), || {
-                format!("Created an encrypted vault at {}", dir.display())
-            })
+            output(
+                json,
+                &serde_json::json!({"vault": dir, "created": true, "remembered": remember}),
+                || format!("Created an encrypted vault at {}", dir.display()),
+            )
         }
-        Command::Vault(VaultCommand::Rekey { new_passphrase_file }) => {
+        Command::Vault(VaultCommand::Rekey {
+            new_passphrase_file,
+        }) => {
             let old = passphrase::existing(pass_file, &dir)?;
             // Check the old one before asking for a new one.
             Vault::unwrap_key(&dir, &old)?;
@@ -39,17 +46,16 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 "New passphrase",
             )?;
             Vault::rekey(&dir, &old, &new)?;
-            output(json, &serde_json::json!({"vault": dir, "rekeyed": true}), || {
-                "Passphrase changed; the data key was re-wrapped".to_string()
-            })
+            output(
+                json,
+                &serde_json::json!({"vault": dir, "rekeyed": true}),
+                || "Passphrase changed; the data key was re-wrapped".to_string(),
+            )
         }
         Command::Vault(VaultCommand::Verify) => {
             let vault = open(&dir, pass_file)?;
             let report = integrity::verify(vault.conn())?;
             if !report.is_ok() {
-                if json {
-                    println!("{}", to_json(&report)?);
-                }
                 return Err(Error::Integrity(report));
             }
             output(json, &report, || report.to_string())
@@ -57,23 +63,29 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Vault(VaultCommand::Lock) => {
             use_os_keychain();
             let forgot = Vault::forget(&dir, &SystemKeychain)?;
-            output(json, &serde_json::json!({"vault": dir, "locked": true, "forgot_remembered_key": forgot}), || {
-                if forgot {
-                    "Locked: the key remembered on this device was removed".to_string()
-                } else {
-                    "Locked: nothing was remembered on this device; the passphrase is needed to open it".to_string()
-                }
-            })
+            output(
+                json,
+                &serde_json::json!({"vault": dir, "locked": true, "forgot_remembered_key": forgot}),
+                || {
+                    if forgot {
+                        "Locked: the key remembered on this device was removed".to_string()
+                    } else {
+                        "Locked: nothing was remembered on this device; the passphrase is needed to open it".to_string()
+                    }
+                },
+            )
         }
         Command::Vault(VaultCommand::Remember) => {
-            use_os_keychain();
+            require_os_keychain()?;
             let secret = passphrase::existing(pass_file, &dir)?;
             let mut vault = Vault::open(&dir, &secret)?;
             let key = Vault::unwrap_key(&dir, &secret)?;
             vault.remember(&SystemKeychain, &key)?;
-            output(json, &serde_json::json!({"vault": dir, "remembered": true}), || {
-                "The vault key is now remembered in this device's keychain".to_string()
-            })
+            output(
+                json,
+                &serde_json::json!({"vault": dir, "remembered": true}),
+                || "The vault key is now remembered in this device's keychain".to_string(),
+            )
         }
         Command::Vault(VaultCommand::Info) => {
             let vault = open(&dir, pass_file)?;
@@ -114,7 +126,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let vault = open(&dir, pass_file)?;
             if args.count {
                 let total = search::count(vault.conn(), &query)?;
-                return output(json, &serde_json::json!({"total": total}), || total.to_string());
+                return output(json, &serde_json::json!({"total": total}), || {
+                    total.to_string()
+                });
             }
             let page = search::search(vault.conn(), &query, args.limit, args.offset)?;
             output(json, &page, || render_page(&page, args.offset))
@@ -147,6 +161,13 @@ fn use_os_keychain() {
     let _ = keyring::Entry::store_status();
 }
 
+fn require_os_keychain() -> Result<(), Error> {
+    keyring::Entry::store_status()
+        .as_ref()
+        .map_err(|e| Error::Keychain(format!("no OS keychain is available on this machine: {e}")))
+        .copied()
+}
+
 /// Opens with the passphrase if one was given; else with the key remembered
 /// in the keychain; else by prompting.
 fn open(dir: &Path, pass_file: Option<&Path>) -> Result<Vault, Error> {
@@ -172,7 +193,11 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, Error> {
     serde_json::to_string_pretty(value).map_err(|e| Error::Invalid(e.to_string()))
 }
 
-fn output<T: Serialize>(json: bool, value: &T, human: impl FnOnce() -> String) -> Result<(), Error> {
+fn output<T: Serialize>(
+    json: bool,
+    value: &T,
+    human: impl FnOnce() -> String,
+) -> Result<(), Error> {
     let text = if json { to_json(value)? } else { human() };
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`| head`) is not an error worth a non-zero exit.
@@ -196,7 +221,10 @@ fn render_page(page: &SearchPage, offset: u64) -> String {
     }
     let shown = page.events.len() as u64;
     if shown == 0 {
-        out.push_str(&format!("no events on this page; {} match in all", page.total));
+        out.push_str(&format!(
+            "no events on this page; {} match in all",
+            page.total
+        ));
     } else {
         out.push_str(&format!(
             "events {}–{} of {}",
@@ -218,7 +246,13 @@ fn render_detail(d: &events::EventDetail) -> String {
     };
     line("id", Some(&e.event_id));
     line("source", Some(&d.event.source));
-    line("occurred at", Some(&e.occurred_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)));
+    line(
+        "occurred at",
+        Some(
+            &e.occurred_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        ),
+    );
     line("type", Some(&e.event_type));
     line("category", Some(&e.category));
     line("severity", Some(e.severity.as_str()));
@@ -247,7 +281,8 @@ fn render_detail(d: &events::EventDetail) -> String {
     for s in &d.status_history {
         out.push_str(&format!(
             "  {}  {}\n",
-            s.observed_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            s.observed_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             s.status
         ));
     }
@@ -286,4 +321,3 @@ fn render_overview(dir: &Path, o: &overview::Overview) -> String {
     group("category", &o.by_category);
     out.trim_end().to_string()
 }
-

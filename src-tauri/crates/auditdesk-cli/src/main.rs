@@ -13,7 +13,11 @@ use auditdesk_core::Error;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "auditdesk", version, about = "Offline compliance review of audit events")]
+#[command(
+    name = "auditdesk",
+    version,
+    about = "Offline compliance review of audit events"
+)]
 struct Cli {
     /// The vault directory [default: $AUDITDESK_VAULT, else the platform data dir]
     #[arg(long, global = true, value_name = "DIR")]
@@ -115,7 +119,10 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             if json {
-                let body = serde_json::json!({"error": {"code": error.code(), "message": error.to_string()}});
+                let mut body = serde_json::json!({"error": {"code": error.code(), "message": error.to_string()}});
+                if let Error::Integrity(report) = &error {
+                    body["report"] = serde_json::to_value(report).unwrap_or_default();
+                }
                 println!("{body}");
             }
             eprintln!("auditdesk: {error}");

@@ -64,7 +64,8 @@ pub fn new(env: &str, file: Option<&Path>, what: &str) -> Result<Secret, Error> 
     }
     if !can_prompt() {
         return Err(Error::Invalid(format!(
-            "no {} given: set {env}, pass it in a file, or run on a terminal", what.to_lowercase()
+            "no {} given: set {env}, pass it in a file, or run on a terminal",
+            what.to_lowercase()
         )));
     }
     let first = prompt(&format!("{what}: "))?;

@@ -28,7 +28,10 @@ pub enum Error {
     #[error("database: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Import(#[from] ImportError),
     #[error("query error at position {position}: {message}")]

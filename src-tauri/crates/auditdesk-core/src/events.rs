@@ -221,7 +221,11 @@ pub fn read_row(r: &Row<'_>) -> rusqlite::Result<(i64, StoredEvent)> {
     let json = |idx: usize, text: Option<String>| -> rusqlite::Result<Option<Value>> {
         text.map(|t| {
             serde_json::from_str(&t).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, e.into())
+                rusqlite::Error::FromSqlConversionFailure(
+                    idx,
+                    rusqlite::types::Type::Text,
+                    e.into(),
+                )
             })
         })
         .transpose()

@@ -154,12 +154,20 @@ pub fn verify(conn: &Connection) -> Result<IntegrityReport> {
         .query_map([], |r| r.get::<_, String>(0))?
         .filter(|line| !matches!(line.as_deref(), Ok("ok")))
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    if let Err(e) = conn.execute_batch("INSERT INTO events_fts(events_fts) VALUES('integrity-check')") {
+    if let Err(e) =
+        conn.execute_batch("INSERT INTO events_fts(events_fts) VALUES('integrity-check')")
+    {
         report.sqlite_check.push(format!("full-text index: {e}"));
     }
     let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
     let orphans = stmt
-        .query_map([], |r| Ok(format!("{} row {} has no parent", r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
+        .query_map([], |r| {
+            Ok(format!(
+                "{} row {} has no parent",
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?
+            ))
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     report.sqlite_check.extend(orphans);
 
@@ -227,10 +235,15 @@ pub fn verify(conn: &Connection) -> Result<IntegrityReport> {
         let source: Option<String> = row.get(4)?;
         let mut what = Vec::new();
         if seq != expected_seq {
-            what.push(format!("version chain skips from {} to {seq} (versions removed)", expected_seq - 1));
+            what.push(format!(
+                "version chain skips from {} to {seq} (versions removed)",
+                expected_seq - 1
+            ));
         }
         if chain_link(&previous, seq, &content) != stored {
-            what.push(format!("version {seq} breaks the hash chain (history rewritten)"));
+            what.push(format!(
+                "version {seq} breaks the hash chain (history rewritten)"
+            ));
         }
         if !what.is_empty() {
             report.problems.push(Problem {

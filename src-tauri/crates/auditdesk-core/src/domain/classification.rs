@@ -232,8 +232,14 @@ mod tests {
     fn severity_follows_outcome_and_kind() {
         assert_eq!(severity_for("failed", None), Severity::Error);
         assert_eq!(severity_for("unauthorized", None), Severity::Warning);
-        assert_eq!(severity_for("successful", Some("privilege")), Severity::Warning);
-        assert_eq!(severity_for("successful", Some("phi_access")), Severity::Info);
+        assert_eq!(
+            severity_for("successful", Some("privilege")),
+            Severity::Warning
+        );
+        assert_eq!(
+            severity_for("successful", Some("phi_access")),
+            Severity::Info
+        );
         assert_eq!(severity_for("attempted", Some("privilege")), Severity::Info);
     }
 

@@ -86,8 +86,11 @@ impl NewEvent {
 /// hashed, stored and shown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditEvent {
+    /// The source's own id for the event.
+    #[serde(rename = "id")]
     pub event_id: String,
     pub occurred_at: DateTime<Utc>,
+    #[serde(rename = "type")]
     pub event_type: String,
     pub category: String,
     pub severity: Severity,

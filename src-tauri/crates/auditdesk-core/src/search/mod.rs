@@ -59,9 +59,11 @@ fn compile(query: &Query) -> Compiled {
     let mut fts: Vec<String> = Vec::new();
     for clause in &query.clauses {
         match clause {
-            Clause::Term { text, prefix } => {
-                fts.push(format!("{}{}", fts_quote(text), if *prefix { "*" } else { "" }))
-            }
+            Clause::Term { text, prefix } => fts.push(format!(
+                "{}{}",
+                fts_quote(text),
+                if *prefix { "*" } else { "" }
+            )),
             Clause::Phrase(text) => fts.push(fts_quote(text)),
             Clause::Type(v) => {
                 conds.push("e.type = ? COLLATE NOCASE".into());

@@ -85,7 +85,13 @@ pub fn parse(text: &str) -> Result<Query> {
             if value.is_empty() {
                 return Err(err(value_at, format!("{name}{op} needs a value")));
             }
-            clauses.push(field_clause(&name.to_lowercase(), op, value, start, value_at)?);
+            clauses.push(field_clause(
+                &name.to_lowercase(),
+                op,
+                value,
+                start,
+                value_at,
+            )?);
             i = next;
             continue;
         }
@@ -172,7 +178,10 @@ fn field_clause(name: &str, op: &str, value: String, at: usize, value_at: usize)
         return Ok(Clause::Severity(op, severity));
     }
     if op != ":" {
-        return Err(err(at, format!("`{op}` only applies to severity; use {name}:VALUE")));
+        return Err(err(
+            at,
+            format!("`{op}` only applies to severity; use {name}:VALUE"),
+        ));
     }
     Ok(match name {
         "type" => Clause::Type(value),
@@ -201,7 +210,10 @@ mod tests {
         assert_eq!(
             q.clauses,
             vec![
-                Clause::Term { text: "role".into(), prefix: true },
+                Clause::Term {
+                    text: "role".into(),
+                    prefix: true
+                },
                 Clause::Phrase("payload viewed".into()),
                 Clause::Type("log-search".into()),
                 Clause::Severity(SeverityOp::Ge, Severity::Warning),

@@ -25,9 +25,9 @@ fn keychain_error(action: &str) -> impl FnOnce(keyring_core::Error) -> Error + '
         keyring_core::Error::NoDefaultStore => Error::Keychain(format!(
             "cannot {action}: no OS keychain is available on this machine (is a Secret Service running?)"
         )),
-        keyring_core::Error::NoEntry => Error::Locked(
-            "the key remembered for this vault is gone from the keychain".into(),
-        ),
+        keyring_core::Error::NoEntry => {
+            Error::Locked("the key remembered for this vault is gone from the keychain".into())
+        }
         other => Error::Keychain(format!("cannot {action}: {other}")),
     }
 }

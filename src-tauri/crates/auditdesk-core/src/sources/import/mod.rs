@@ -143,7 +143,11 @@ impl<R: Read> Read for HashingReader<R> {
     }
 }
 
-pub fn import_file(vault: &mut Vault, path: &Path, options: &ImportOptions) -> Result<ImportSummary> {
+pub fn import_file(
+    vault: &mut Vault,
+    path: &Path,
+    options: &ImportOptions,
+) -> Result<ImportSummary> {
     let display = path.display().to_string();
     let file = File::open(path).map_err(Error::io(path))?;
     let mut reader = BufReader::with_capacity(

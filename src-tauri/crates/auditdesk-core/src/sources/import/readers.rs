@@ -4,8 +4,8 @@ use std::io::BufRead;
 
 use serde_json::Value;
 
-use super::record::{Record, normalize_header};
 use super::ImportError;
+use super::record::{Record, normalize_header};
 use crate::error::{Error, Result};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -71,7 +71,12 @@ pub fn read_ndjson<R: BufRead>(
             continue;
         }
         let value: Value = serde_json::from_slice(text).map_err(|e| {
-            ImportError::at(file, line, None, format!("invalid JSON at column {}: {e}", e.column()))
+            ImportError::at(
+                file,
+                line,
+                None,
+                format!("invalid JSON at column {}: {e}", e.column()),
+            )
         })?;
         handle(object_record(value, line, file)?)?;
     }
@@ -102,7 +107,11 @@ pub fn read_json<R: BufRead>(
                     .find(|k| nested_array(&map, k).is_some());
                 match array_key.and_then(|k| find_array_start(text, k).map(|at| (k, at))) {
                     Some((_, at)) => read_array(text, at, file, handle),
-                    None => handle(object_record(Value::Object(map), line_of(text, start), file)?),
+                    None => handle(object_record(
+                        Value::Object(map),
+                        line_of(text, start),
+                        file,
+                    )?),
                 }
             }
             Ok(_) => Err(ImportError::whole_file(file, "unexpected JSON document").into()),
@@ -196,7 +205,9 @@ fn read_array(
         count_lines(ws_start, i, &mut line);
         match text.get(i) {
             None => {
-                return Err(ImportError::at(file, line, None, "the JSON array is not closed").into());
+                return Err(
+                    ImportError::at(file, line, None, "the JSON array is not closed").into(),
+                );
             }
             Some(b']') => return Ok(()),
             Some(_) => {}
@@ -275,8 +286,17 @@ pub fn read_csv<R: BufRead>(
     let has_time = headers.iter().any(|h| {
         matches!(
             normalize_header(h).as_str(),
-            "timestamp" | "timestamputc" | "createdat" | "occurredat" | "eventtime" | "time"
-                | "datetime" | "date" | "dateandtime" | "created" | "when"
+            "timestamp"
+                | "timestamputc"
+                | "createdat"
+                | "occurredat"
+                | "eventtime"
+                | "time"
+                | "datetime"
+                | "date"
+                | "dateandtime"
+                | "created"
+                | "when"
         )
     });
     if !has_time {

@@ -158,7 +158,10 @@ pub fn normalize_header(name: &str) -> String {
 
 fn field_of(header: &str) -> Option<Field> {
     let key = normalize_header(header);
-    ALIASES.iter().find(|(alias, _)| *alias == key).map(|(_, f)| *f)
+    ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == key)
+        .map(|(_, f)| *f)
 }
 
 /// Text of a scalar; `None` for null, empty or whitespace-only.
@@ -180,7 +183,10 @@ impl Record {
             let mut key = key.clone();
             let mut n = 2;
             while map.contains_key(&key) {
-                key = format!("{} ({n})", key.trim_end_matches(|c: char| c != ' ').trim_end());
+                key = format!(
+                    "{} ({n})",
+                    key.trim_end_matches(|c: char| c != ' ').trim_end()
+                );
                 n += 1;
             }
             map.insert(key, value.clone());
@@ -194,7 +200,9 @@ impl Record {
         let mut slots: Vec<(Field, &str, &Value)> = Vec::new();
         for (key, value) in &self.fields {
             if let Some(field) = field_of(key)
-                && !slots.iter().any(|(f, _, v)| *f == field && text_of(v).is_some())
+                && !slots
+                    .iter()
+                    .any(|(f, _, v)| *f == field && text_of(v).is_some())
             {
                 slots.retain(|(f, _, _)| *f != field);
                 slots.push((field, key.as_str(), value));
@@ -333,10 +341,7 @@ impl Record {
                     match serde_json::from_str::<Value>(&cell) {
                         Ok(Value::Array(items)) => Ok(from_array(&items)),
                         Ok(_) => Err(RecordError::new(key, "expected a JSON array of tags")),
-                        Err(e) => Err(RecordError::new(
-                            key,
-                            format!("invalid JSON list: {e}"),
-                        )),
+                        Err(e) => Err(RecordError::new(key, format!("invalid JSON list: {e}"))),
                     }
                 } else {
                     Ok(cell
@@ -372,7 +377,9 @@ impl Record {
 /// "Jane Doe <jane@x.org>", "Jane Doe (jane@x.org)", "jane@x.org",
 /// "Jane Doe - jane@x.org" → (name, e-mail).
 fn split_user(cell: &str) -> (Option<String>, Option<String>) {
-    let is_sep = |c: char| c.is_whitespace() || matches!(c, '<' | '>' | '(' | ')' | '[' | ']' | ',' | ';' | '"');
+    let is_sep = |c: char| {
+        c.is_whitespace() || matches!(c, '<' | '>' | '(' | ')' | '[' | ']' | ',' | ';' | '"')
+    };
     let email = cell
         .split(is_sep)
         .find(|t| t.contains('@') && t.len() > 2)
@@ -422,7 +429,13 @@ mod tests {
 
     #[test]
     fn headers_match_loosely() {
-        for h in ["Event ID", "event_id", "EVENTID", "event-id", "\u{feff}Event Id"] {
+        for h in [
+            "Event ID",
+            "event_id",
+            "EVENTID",
+            "event-id",
+            "\u{feff}Event Id",
+        ] {
             assert_eq!(field_of(h), Some(Field::EventId), "{h}");
         }
         assert_eq!(field_of("IP Address"), Some(Field::Ip));
@@ -464,7 +477,11 @@ mod tests {
     #[test]
     fn tags_cells_in_every_list_spelling() {
         for cell in [r#"["SOX","GDPR"]"#, "SOX, GDPR", "SOX;GDPR", "SOX | GDPR"] {
-            let r = csv_record(&[("Timestamp", "2026-01-02"), ("Event Type", "x"), ("Compliance Tags", cell)]);
+            let r = csv_record(&[
+                ("Timestamp", "2026-01-02"),
+                ("Event Type", "x"),
+                ("Compliance Tags", cell),
+            ]);
             assert_eq!(r.to_event().unwrap().tags, vec!["SOX", "GDPR"], "{cell}");
         }
     }
@@ -473,9 +490,17 @@ mod tests {
     fn bad_cells_name_their_field() {
         let r = csv_record(&[("Timestamp", "soon"), ("Event Type", "x")]);
         assert_eq!(r.to_event().unwrap_err().field, "Timestamp");
-        let r = csv_record(&[("Timestamp", "2026-01-02"), ("Event Type", "x"), ("Metadata", "{oops")]);
+        let r = csv_record(&[
+            ("Timestamp", "2026-01-02"),
+            ("Event Type", "x"),
+            ("Metadata", "{oops"),
+        ]);
         assert_eq!(r.to_event().unwrap_err().field, "Metadata");
-        let r = csv_record(&[("Timestamp", "2026-01-02"), ("Event Type", "x"), ("Severity", "loud")]);
+        let r = csv_record(&[
+            ("Timestamp", "2026-01-02"),
+            ("Event Type", "x"),
+            ("Severity", "loud"),
+        ]);
         assert_eq!(r.to_event().unwrap_err().field, "Severity");
     }
 

@@ -135,7 +135,14 @@ mod tests {
 
     #[test]
     fn garbage_and_out_of_range_years_are_rejected() {
-        for c in ["", "yesterday", "2026-13-01", "12", "0000-01-01T00:00:00Z", "99999999999999"] {
+        for c in [
+            "",
+            "yesterday",
+            "2026-13-01",
+            "12",
+            "0000-01-01T00:00:00Z",
+            "99999999999999",
+        ] {
             assert!(parse_timestamp(c).is_none(), "{c}");
         }
     }

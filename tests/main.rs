@@ -1,5 +1,8 @@
 //! One integration-test binary, a module per area (ripgrep's layout).
 
+// A panic is how a test reports failure; helpers outside #[test] fns unwrap too.
+#![allow(clippy::unwrap_used)]
+
 mod util;
 
 mod crash;

@@ -124,7 +124,11 @@ impl Dataset {
                         last.to_lowercase(),
                         i
                     ),
-                    role: if i < 2 { ROLES[0] } else { *rng.pick(ROLES) },
+                    role: ROLES[if i < 2 {
+                        0
+                    } else {
+                        rng.below(ROLES.len() as u64) as usize
+                    }],
                 }
             })
             .collect();

@@ -8,6 +8,7 @@
 use std::fs;
 use std::io::Write as _;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine as _;
@@ -110,7 +111,7 @@ impl Header {
         let kdf = KdfParams {
             algorithm: "argon2id-v19".into(),
             m_cost_kib: MIN_M_COST_KIB,
-            t_cost: MIN_T_COST,
+            t_cost: calibrated_t_cost(kdf_target()),
             p_cost: 1,
             salt: B64.encode(salt),
         };
@@ -248,6 +249,47 @@ impl Header {
     }
 }
 
+/// How long unlocking should take: DESIGN §4 asks for ~0.5–1 s so that
+/// guessing stays expensive on fast machines. `AUDITDESK_KDF_TARGET_MS`
+/// overrides it (0 = the floor of 64 MiB and 3 passes, which is never
+/// undercut); the test suites use that to stay quick.
+pub const DEFAULT_KDF_TARGET: Duration = Duration::from_millis(500);
+pub const KDF_TARGET_ENV: &str = "AUDITDESK_KDF_TARGET_MS";
+const MAX_T_COST: u32 = 64;
+
+pub fn kdf_target() -> Duration {
+    std::env::var(KDF_TARGET_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_millis)
+        .unwrap_or(DEFAULT_KDF_TARGET)
+}
+
+/// Passes needed for one derivation to take about `target` on this
+/// machine, measured with a throwaway derivation at the floor.
+pub fn calibrated_t_cost(target: Duration) -> u32 {
+    if target.is_zero() {
+        return MIN_T_COST;
+    }
+    let probe = KdfParams {
+        algorithm: "argon2id-v19".into(),
+        m_cost_kib: MIN_M_COST_KIB,
+        t_cost: MIN_T_COST,
+        p_cost: 1,
+        salt: B64.encode([0u8; 16]),
+    };
+    let started = Instant::now();
+    if derive("calibration probe", &probe).is_err() {
+        return MIN_T_COST;
+    }
+    let per_pass = started.elapsed().as_secs_f64() / f64::from(MIN_T_COST);
+    if per_pass <= 0.0 {
+        return MAX_T_COST;
+    }
+    let passes = (target.as_secs_f64() / per_pass).ceil();
+    (passes.min(f64::from(MAX_T_COST)) as u32).clamp(MIN_T_COST, MAX_T_COST)
+}
+
 pub fn check_passphrase(passphrase: &str) -> Result<()> {
     if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
         return Err(Error::WeakPassphrase(format!(
@@ -292,8 +334,17 @@ mod tests {
     fn editing_kdf_parameters_breaks_the_wrap() {
         let key = DataKey::generate().unwrap();
         let mut header = Header::seal("v1", "now", "correct horse", &key).unwrap();
-        header.kdf.t_cost = 4;
+        header.kdf.t_cost += 1;
         assert!(header.open("correct horse", Path::new("/x")).is_err());
+    }
+
+    #[test]
+    fn calibration_never_goes_below_the_floor_and_grows_with_the_target() {
+        assert_eq!(calibrated_t_cost(Duration::ZERO), MIN_T_COST);
+        let quick = calibrated_t_cost(Duration::from_millis(1));
+        let slow = calibrated_t_cost(Duration::from_secs(2));
+        assert!(quick >= MIN_T_COST);
+        assert!(slow > quick, "{slow} passes for 2 s vs {quick} for 1 ms");
     }
 
     #[test]

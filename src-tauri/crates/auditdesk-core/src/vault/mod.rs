@@ -226,3 +226,91 @@ fn restrict_permissions(path: &Path) -> Result<()> {
 fn restrict_permissions(_path: &Path) -> Result<()> {
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PASS: &str = "unit-test passphrase";
+
+    /// The schema a fresh vault ends up with. A change here must come from a
+    /// new migration; regenerate with `UPDATE_SNAPSHOTS=1 cargo test -p auditdesk-core`.
+    #[test]
+    fn schema_snapshot() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = Vault::init(&dir.path().join("v"), PASS).unwrap();
+        let actual = vault.schema_sql().unwrap();
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/vault/schema.snapshot.sql");
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            fs::write(&path, &actual).unwrap();
+        }
+        let expected = fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            actual == expected,
+            "schema differs from {}; add a migration, then UPDATE_SNAPSHOTS=1",
+            path.display()
+        );
+    }
+
+    #[test]
+    fn migrations_run_once_and_reopen_is_a_no_op() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v");
+        drop(Vault::init(&path, PASS).unwrap());
+        let vault = Vault::open(&path, PASS).unwrap();
+        let version: i64 = vault
+            .conn()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, LATEST_VERSION);
+        let mode: String = vault
+            .conn()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let temp: i64 = vault
+            .conn()
+            .query_row("PRAGMA temp_store", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(temp, 2, "temp_store = MEMORY");
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused_not_downgraded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v");
+        let vault = Vault::init(&path, PASS).unwrap();
+        vault
+            .conn()
+            .execute_batch(&format!("PRAGMA user_version = {}", LATEST_VERSION + 1))
+            .unwrap();
+        drop(vault);
+        let err = Vault::open(&path, PASS).unwrap_err();
+        assert!(err.to_string().contains("upgrade AuditDesk"), "{err}");
+    }
+
+    #[test]
+    fn remembered_key_opens_and_forgetting_locks() {
+        keyring_core::set_default_store(keyring_core::mock::Store::new().unwrap());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v");
+        let mut vault = Vault::init(&path, PASS).unwrap();
+        assert!(matches!(
+            Vault::open_remembered(&path, &SystemKeychain),
+            Err(Error::Locked(_))
+        ));
+        let key = Vault::unwrap_key(&path, PASS).unwrap();
+        vault.remember(&SystemKeychain, &key).unwrap();
+        drop(vault);
+        Vault::open_remembered(&path, &SystemKeychain).unwrap();
+        // Re-keying keeps the remembered entry.
+        Vault::rekey(&path, PASS, "another passphrase").unwrap();
+        Vault::open_remembered(&path, &SystemKeychain).unwrap();
+        assert!(Vault::forget(&path, &SystemKeychain).unwrap());
+        assert!(matches!(
+            Vault::open_remembered(&path, &SystemKeychain),
+            Err(Error::Locked(_))
+        ));
+        assert!(!Vault::forget(&path, &SystemKeychain).unwrap());
+    }
+}

@@ -1,0 +1,102 @@
+CREATE INDEX event_status_history_event ON event_status_history(event_rowid);
+
+CREATE INDEX event_versions_event ON event_versions(event_rowid);
+
+CREATE TABLE event_status_history (
+    id           INTEGER PRIMARY KEY,
+    event_rowid  INTEGER NOT NULL REFERENCES events(id) ON UPDATE CASCADE ON DELETE CASCADE,
+    status       TEXT NOT NULL,
+    observed_at  INTEGER NOT NULL,
+    version_seq  INTEGER NOT NULL REFERENCES event_versions(seq)
+) STRICT;
+
+CREATE TABLE event_versions (
+    seq          INTEGER PRIMARY KEY,
+    event_rowid  INTEGER NOT NULL REFERENCES events(id) ON UPDATE CASCADE ON DELETE CASCADE,
+    content_hash BLOB NOT NULL,
+    chain_hash   BLOB NOT NULL,
+    recorded_at  INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE events (
+    id              INTEGER PRIMARY KEY,
+    source_id       INTEGER NOT NULL REFERENCES sources(id),
+    event_id        TEXT NOT NULL,
+    occurred_at     INTEGER NOT NULL,
+    type            TEXT NOT NULL,
+    category        TEXT NOT NULL,
+    severity        INTEGER NOT NULL,
+    outcome         TEXT NOT NULL,
+    user_id         TEXT,
+    user_email      TEXT,
+    user_name       TEXT,
+    user_role       TEXT,
+    ip              TEXT,
+    route           TEXT,
+    resource_type   TEXT,
+    resource_id     TEXT,
+    resource_name   TEXT,
+    action          TEXT,
+    description     TEXT,
+    request_id      TEXT,
+    session_id      TEXT,
+    stack           TEXT,
+    region          TEXT,
+    org_id          TEXT,
+    env_id          TEXT,
+    tags            TEXT NOT NULL DEFAULT '[]',
+    details         TEXT,
+    raw             TEXT NOT NULL,
+    content_hash    BLOB NOT NULL,
+    first_seen_at   INTEGER NOT NULL,
+    last_changed_at INTEGER NOT NULL,
+    UNIQUE (source_id, event_id)
+) STRICT;
+
+CREATE VIRTUAL TABLE events_fts USING fts5(
+    type, description, actor, ip, resource, details,
+    content = 'event_search_text',
+    content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+
+CREATE TABLE imports (
+    id          INTEGER PRIMARY KEY,
+    source_id   INTEGER NOT NULL REFERENCES sources(id),
+    file_name   TEXT NOT NULL,
+    file_sha256 TEXT NOT NULL,
+    format      TEXT NOT NULL,
+    started_at  INTEGER NOT NULL,
+    finished_at INTEGER NOT NULL,
+    records     INTEGER NOT NULL,
+    new         INTEGER NOT NULL,
+    updated     INTEGER NOT NULL,
+    unchanged   INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE sources (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    kind        TEXT NOT NULL,
+    config      TEXT NOT NULL DEFAULT '{}',
+    created_at  INTEGER NOT NULL
+) STRICT;
+
+CREATE VIEW event_search_text AS
+SELECT
+    e.id AS id,
+    e.type AS type,
+    e.description AS description,
+    concat_ws(' ', e.user_id, e.user_email, e.user_name, e.user_role) AS actor,
+    e.ip AS ip,
+    concat_ws(' ', e.route, e.resource_type, e.resource_id, e.resource_name, e.action,
+              e.request_id, e.session_id, e.org_id, e.env_id, e.stack, e.region) AS resource,
+    (SELECT group_concat(j.atom, ' ') FROM json_tree(e.details) AS j
+      WHERE j.type IN ('text', 'integer', 'real')) AS details
+FROM events AS e;
+

@@ -36,6 +36,7 @@ for run in $(seq "$RUNS"); do
   echo "auditdesk run $run: ${secs}s, peak RSS ${rss} KiB, vault ${size} B" >&2
 
   rm -f "$WORK/plain.db"
+  US=$(printf '\037')  # a column separator that never occurs in the JSON
   cat > "$WORK/load.sql" <<SQL
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = FULL;
@@ -43,7 +44,7 @@ CREATE TABLE raw (j TEXT);
 CREATE TABLE events (id TEXT PRIMARY KEY, occurred_at TEXT, type TEXT, status TEXT,
   user_id TEXT, ip TEXT, route TEXT, org_id TEXT, details TEXT, raw TEXT);
 .mode ascii
-.separator "\x1f" "\n"
+.separator "$US" "\n"
 BEGIN;
 .import $WORK/events.ndjson raw
 INSERT INTO events SELECT json_extract(j,'\$.id'), json_extract(j,'\$.createdAt'),

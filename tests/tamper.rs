@@ -9,12 +9,15 @@ use crate::util::{PASSPHRASE, Workspace, path_str};
 
 fn raw_connection(ws: &Workspace) -> Connection {
     let key = Vault::unwrap_key(&ws.vault, PASSPHRASE).unwrap();
+    let page_size = Vault::read_header(&ws.vault).unwrap().cipher_page_size;
     let conn = Connection::open(ws.vault.join("vault.db")).unwrap();
     conn.execute_batch(&format!(
         "PRAGMA key = \"x'{}'\";",
         hex::encode(key.as_bytes())
     ))
     .unwrap();
+    conn.execute_batch(&format!("PRAGMA cipher_page_size = {page_size};"))
+        .unwrap();
     conn
 }
 
@@ -102,4 +105,25 @@ fn deleted_history_is_named() {
         )
         .unwrap();
     verify_fails_naming(&ws, &ids[4]);
+}
+
+#[test]
+fn rewritten_status_history_is_named() {
+    let ws = Workspace::init();
+    let line = |status: &str| {
+        format!(
+            "{{\"id\":\"h1\",\"createdAt\":\"2026-06-01T00:00:00.000Z\",\"type\":\"log-search\",\"status\":\"{status}\",\"userId\":1}}\n"
+        )
+    };
+    ws.ok(&["import", path_str(&ws.write("a.ndjson", line("attempted")))]);
+    ws.ok(&["import", path_str(&ws.write("b.ndjson", line("failed")))]);
+    ws.ok(&["vault", "verify"]);
+    // Pretend the event was never `attempted`: rewrite the first version.
+    raw_connection(&ws)
+        .execute(
+            "UPDATE event_versions SET outcome = 'failed' WHERE seq = (SELECT min(seq) FROM event_versions)",
+            [],
+        )
+        .unwrap();
+    verify_fails_naming(&ws, "h1");
 }

@@ -1,10 +1,13 @@
 //! Events in the vault: the upsert that every source (file import, sync)
 //! goes through, and reading events back. The SQL for the `events`,
-//! `event_versions` and `event_status_history` tables lives here, beside the
+//! `event_versions` tables lives here, beside the
 //! types it reads.
 
 use chrono::{DateTime, TimeZone, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use std::collections::HashSet;
+
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use serde_json::Value;
 
 use crate::domain::{Actor, AuditEvent, Severity, StatusChange, StoredEvent};
@@ -22,8 +25,48 @@ pub enum Upsert {
     Unchanged,
 }
 
+/// An event with its storage forms and content hash computed: the CPU work
+/// of an upsert that needs no database, so a producer thread can do it while
+/// the writer thread writes.
+#[derive(Debug, Clone)]
+pub struct PreparedEvent {
+    source: String,
+    event: AuditEvent,
+    raw: String,
+    details: Option<String>,
+    hash: Hash,
+}
+
+impl PreparedEvent {
+    pub fn new(source: &str, event: AuditEvent) -> PreparedEvent {
+        let raw = integrity::canonical_string(&event.raw);
+        let details = event.details.as_ref().map(integrity::canonical_string);
+        let hash = integrity::content_hash(source, &event, &raw, details.as_deref());
+        PreparedEvent {
+            source: source.to_string(),
+            event,
+            raw,
+            details,
+            hash,
+        }
+    }
+}
+
+/// New rows are written this many at a time, in one multi-row INSERT. FTS5
+/// flushes its pending index at every statement savepoint, and each
+/// statement that fires the index triggers opens one; one statement per row
+/// would turn the full-text index into thousands of tiny segments to merge.
+const INSERT_BATCH: usize = 1000;
+
+const INSERT_COLUMNS: &str = "id, source_id, event_id, occurred_at, type, category, severity,
+    outcome, user_id, user_email, user_name, user_role, ip, route, resource_type, resource_id,
+    resource_name, action, description, request_id, session_id, stack, region, org_id, env_id,
+    tags, details, raw, content_hash, last_changed_at, first_seen_at";
+const INSERT_ARITY: usize = 31;
+
 /// Writes events of one source inside a caller's transaction, extending the
-/// version chain. Create one per transaction: it caches the chain head.
+/// version chain. Create one per transaction (it caches the chain head) and
+/// call `finish` before committing: new rows are buffered.
 pub struct EventWriter<'c> {
     conn: &'c Connection,
     source_id: i64,
@@ -31,6 +74,10 @@ pub struct EventWriter<'c> {
     last_seq: i64,
     last_link: Hash,
     now_ms: i64,
+    pending_rows: Vec<Vec<SqlValue>>,
+    pending_versions: Vec<(i64, i64, String, Hash, Hash)>,
+    pending_ids: HashSet<String>,
+    pending_rowids: HashSet<i64>,
 }
 
 impl<'c> EventWriter<'c> {
@@ -53,11 +100,32 @@ impl<'c> EventWriter<'c> {
             last_seq,
             last_link,
             now_ms: Utc::now().timestamp_millis(),
+            pending_rows: Vec::with_capacity(INSERT_BATCH),
+            pending_versions: Vec::with_capacity(INSERT_BATCH),
+            pending_ids: HashSet::new(),
+            pending_rowids: HashSet::new(),
         })
     }
 
-    pub fn upsert(&mut self, event: &AuditEvent) -> Result<Upsert> {
-        let hash = integrity::content_hash(&self.source_name, event);
+    pub fn upsert(&mut self, prepared: PreparedEvent) -> Result<Upsert> {
+        if prepared.source != self.source_name {
+            return Err(Error::Invalid(format!(
+                "event prepared for source {:?} written to {:?}",
+                prepared.source, self.source_name
+            )));
+        }
+        let PreparedEvent {
+            event,
+            raw,
+            details,
+            hash,
+            ..
+        } = prepared;
+        let event = &event;
+        // A second sighting of an id still in the buffer must see the first.
+        if self.pending_ids.contains(&event.event_id) {
+            self.flush()?;
+        }
         let existing: Option<(i64, Vec<u8>, String, i64)> = self
             .conn
             .prepare_cached(
@@ -71,90 +139,132 @@ impl<'c> EventWriter<'c> {
         let occurred_ms = event.occurred_at.timestamp_millis();
         match existing {
             Some((_, old_hash, _, _)) if old_hash == hash => Ok(Upsert::Unchanged),
-            Some((rowid, _, old_outcome, old_ms)) => {
+            Some((rowid, _, _, old_ms)) => {
+                // Changes are rare; write them at once, after what is buffered.
+                self.flush()?;
                 let new_rowid = if old_ms == occurred_ms {
                     rowid
                 } else {
                     self.allocate_rowid(occurred_ms)?
                 };
-                self.write_row(
-                    "UPDATE events SET id = ?1, occurred_at = ?4, type = ?5, category = ?6,
-                        severity = ?7, outcome = ?8, user_id = ?9, user_email = ?10,
-                        user_name = ?11, user_role = ?12, ip = ?13, route = ?14,
-                        resource_type = ?15, resource_id = ?16, resource_name = ?17,
-                        action = ?18, description = ?19, request_id = ?20, session_id = ?21,
-                        stack = ?22, region = ?23, org_id = ?24, env_id = ?25, tags = ?26,
-                        details = ?27, raw = ?28, content_hash = ?29, last_changed_at = ?30
-                     WHERE source_id = ?2 AND event_id = ?3",
-                    new_rowid,
-                    event,
-                    &hash,
-                )?;
-                let seq = self.append_version(new_rowid, &hash)?;
-                if old_outcome != event.outcome {
-                    self.append_status(new_rowid, &event.outcome, seq)?;
-                }
+                let values = self.row_values(new_rowid, event, &hash, raw, details)?;
+                self.conn
+                    .prepare_cached(
+                        "UPDATE events SET id = ?1, occurred_at = ?4, type = ?5, category = ?6,
+                            severity = ?7, outcome = ?8, user_id = ?9, user_email = ?10,
+                            user_name = ?11, user_role = ?12, ip = ?13, route = ?14,
+                            resource_type = ?15, resource_id = ?16, resource_name = ?17,
+                            action = ?18, description = ?19, request_id = ?20, session_id = ?21,
+                            stack = ?22, region = ?23, org_id = ?24, env_id = ?25, tags = ?26,
+                            details = ?27, raw = ?28, content_hash = ?29, last_changed_at = ?30
+                         WHERE source_id = ?2 AND event_id = ?3",
+                    )?
+                    .execute(params_from_iter(values.iter().take(30)))?;
+                self.next_version(new_rowid, &event.outcome, &hash);
+                self.flush()?;
                 Ok(Upsert::Updated)
             }
             None => {
                 let rowid = self.allocate_rowid(occurred_ms)?;
-                self.write_row(
-                    "INSERT INTO events (id, source_id, event_id, occurred_at, type, category,
-                        severity, outcome, user_id, user_email, user_name, user_role, ip, route,
-                        resource_type, resource_id, resource_name, action, description,
-                        request_id, session_id, stack, region, org_id, env_id, tags, details,
-                        raw, content_hash, last_changed_at, first_seen_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
-                        ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29,
-                        ?30, ?30)",
-                    rowid,
-                    event,
-                    &hash,
-                )?;
-                let seq = self.append_version(rowid, &hash)?;
-                self.append_status(rowid, &event.outcome, seq)?;
+                let values = self.row_values(rowid, event, &hash, raw, details)?;
+                self.pending_rows.push(values);
+                self.pending_ids.insert(event.event_id.clone());
+                self.pending_rowids.insert(rowid);
+                self.next_version(rowid, &event.outcome, &hash);
+                if self.pending_rows.len() >= INSERT_BATCH {
+                    self.flush()?;
+                }
                 Ok(Upsert::New)
             }
         }
     }
 
-    fn write_row(&self, sql: &str, rowid: i64, e: &AuditEvent, hash: &Hash) -> Result<()> {
-        let tags = serde_json::to_string(&e.tags).map_err(|x| Error::Invalid(x.to_string()))?;
-        let details = e.details.as_ref().map(integrity::canonical_string);
-        let raw = integrity::canonical_string(&e.raw);
-        self.conn.prepare_cached(sql)?.execute(params![
-            rowid,
-            self.source_id,
-            e.event_id,
-            e.occurred_at.timestamp_millis(),
-            e.event_type,
-            e.category,
-            e.severity.rank(),
-            e.outcome,
-            e.actor.user_id,
-            e.actor.email,
-            e.actor.name,
-            e.actor.role,
-            e.ip,
-            e.route,
-            e.resource_type,
-            e.resource_id,
-            e.resource_name,
-            e.action,
-            e.description,
-            e.request_id,
-            e.session_id,
-            e.stack,
-            e.region,
-            e.org_id,
-            e.env_id,
-            tags,
-            details,
-            raw,
-            hash.as_slice(),
-            self.now_ms,
-        ])?;
+    /// Writes whatever is buffered. Must be called before the transaction commits.
+    pub fn finish(mut self) -> Result<()> {
+        self.flush()
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        if !self.pending_rows.is_empty() {
+            let rows = std::mem::take(&mut self.pending_rows);
+            for chunk in rows.chunks(INSERT_BATCH) {
+                let one = format!("({})", vec!["?"; INSERT_ARITY].join(","));
+                let sql = format!(
+                    "INSERT INTO events ({INSERT_COLUMNS}) VALUES {}",
+                    vec![one.as_str(); chunk.len()].join(",")
+                );
+                self.conn
+                    .prepare_cached(&sql)?
+                    .execute(params_from_iter(chunk.iter().flatten()))?;
+            }
+        }
+        let mut version = self.conn.prepare_cached(
+            "INSERT INTO event_versions
+                (seq, event_rowid, outcome, content_hash, chain_hash, recorded_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for (seq, rowid, outcome, hash, link) in self.pending_versions.drain(..) {
+            version.execute(params![
+                seq,
+                rowid,
+                outcome,
+                hash.as_slice(),
+                link.as_slice(),
+                self.now_ms
+            ])?;
+        }
+        self.pending_ids.clear();
+        self.pending_rowids.clear();
         Ok(())
+    }
+
+    /// The 31 insert values (the update uses the first 30).
+    fn row_values(
+        &self,
+        rowid: i64,
+        e: &AuditEvent,
+        hash: &Hash,
+        raw: String,
+        details: Option<String>,
+    ) -> Result<Vec<SqlValue>> {
+        let text = |v: &Option<String>| match v {
+            Some(s) => SqlValue::Text(s.clone()),
+            None => SqlValue::Null,
+        };
+        let tags = serde_json::to_string(&e.tags).map_err(|x| Error::Invalid(x.to_string()))?;
+        Ok(vec![
+            SqlValue::Integer(rowid),
+            SqlValue::Integer(self.source_id),
+            SqlValue::Text(e.event_id.clone()),
+            SqlValue::Integer(e.occurred_at.timestamp_millis()),
+            SqlValue::Text(e.event_type.clone()),
+            SqlValue::Text(e.category.clone()),
+            SqlValue::Integer(e.severity.rank()),
+            SqlValue::Text(e.outcome.clone()),
+            text(&e.actor.user_id),
+            text(&e.actor.email),
+            text(&e.actor.name),
+            text(&e.actor.role),
+            text(&e.ip),
+            text(&e.route),
+            text(&e.resource_type),
+            text(&e.resource_id),
+            text(&e.resource_name),
+            text(&e.action),
+            text(&e.description),
+            text(&e.request_id),
+            text(&e.session_id),
+            text(&e.stack),
+            text(&e.region),
+            text(&e.org_id),
+            text(&e.env_id),
+            SqlValue::Text(tags),
+            details.map_or(SqlValue::Null, SqlValue::Text),
+            SqlValue::Text(raw),
+            SqlValue::Blob(hash.to_vec()),
+            SqlValue::Integer(self.now_ms),
+            SqlValue::Integer(self.now_ms),
+        ])
     }
 
     fn allocate_rowid(&self, occurred_ms: i64) -> Result<i64> {
@@ -165,37 +275,33 @@ impl<'c> EventWriter<'c> {
             .conn
             .prepare_cached("SELECT max(id) FROM events WHERE id >= ?1 AND id < ?2")?
             .query_row(params![base, base + SLOTS_PER_MS], |r| r.get(0))?;
-        match top {
-            None => Ok(base),
-            Some(id) if id + 1 < base + SLOTS_PER_MS => Ok(id + 1),
-            Some(_) => Err(Error::Invalid(format!(
-                "more than {SLOTS_PER_MS} events in one millisecond ({occurred_ms})"
-            ))),
+        let mut candidate = top.map_or(base, |id| id + 1);
+        while self.pending_rowids.contains(&candidate) {
+            candidate += 1;
         }
+        if candidate >= base + SLOTS_PER_MS {
+            return Err(Error::Invalid(format!(
+                "more than {SLOTS_PER_MS} events in one millisecond ({occurred_ms})"
+            )));
+        }
+        Ok(candidate)
     }
 
-    fn append_version(&mut self, rowid: i64, hash: &Hash) -> Result<i64> {
+    fn next_version(&mut self, rowid: i64, outcome: &str, hash: &Hash) {
         let seq = self.last_seq + 1;
-        let link = integrity::chain_link(&self.last_link, seq, hash);
-        self.conn
-            .prepare_cached(
-                "INSERT INTO event_versions (seq, event_rowid, content_hash, chain_hash, recorded_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![seq, rowid, hash.as_slice(), link.as_slice(), self.now_ms])?;
+        let link = integrity::chain_link(
+            &self.last_link,
+            integrity::VersionLink {
+                seq,
+                content: hash,
+                outcome,
+                recorded_at: self.now_ms,
+            },
+        );
+        self.pending_versions
+            .push((seq, rowid, outcome.to_string(), *hash, link));
         self.last_seq = seq;
         self.last_link = link;
-        Ok(seq)
-    }
-
-    fn append_status(&self, rowid: i64, status: &str, seq: i64) -> Result<()> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO event_status_history (event_rowid, status, observed_at, version_seq)
-                 VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![rowid, status, self.now_ms, seq])?;
-        Ok(())
     }
 }
 
@@ -309,9 +415,9 @@ pub fn find(conn: &Connection, event_id: &str, source: Option<&str>) -> Result<E
         }
     };
     let mut stmt = conn.prepare(
-        "SELECT status, observed_at FROM event_status_history WHERE event_rowid = ?1 ORDER BY id",
+        "SELECT outcome, recorded_at FROM event_versions WHERE event_rowid = ?1 ORDER BY seq",
     )?;
-    let status_history = stmt
+    let all = stmt
         .query_map([rowid], |r| {
             Ok(StatusChange {
                 status: r.get(0)?,
@@ -319,14 +425,20 @@ pub fn find(conn: &Connection, event_id: &str, source: Option<&str>) -> Result<E
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let versions: i64 = conn.query_row(
-        "SELECT count(*) FROM event_versions WHERE event_rowid = ?1",
-        [rowid],
-        |r| r.get(0),
-    )?;
+    let versions = all.len();
+    // The history is the versions at which the status changed.
+    let mut status_history: Vec<StatusChange> = Vec::new();
+    for change in all {
+        if status_history
+            .last()
+            .is_none_or(|last| last.status != change.status)
+        {
+            status_history.push(change);
+        }
+    }
     Ok(EventDetail {
         event,
         status_history,
-        versions: u64::try_from(versions).unwrap_or(0),
+        versions: versions as u64,
     })
 }

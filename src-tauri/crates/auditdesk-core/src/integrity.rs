@@ -58,12 +58,34 @@ pub fn canonical_json(value: &Value, out: &mut String) {
     }
 }
 
+/// A JSON string literal exactly as serde_json writes one (a unit test
+/// holds the two together), without allocating.
 fn push_string(s: &str, out: &mut String) {
-    // serde_json's string escaping is deterministic; reuse it.
-    match serde_json::to_string(s) {
-        Ok(quoted) => out.push_str(&quoted),
-        Err(_) => out.push_str("\"\""),
+    out.push('"');
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape: Option<&str> = match b {
+            b'"' => Some("\\\""),
+            b'\\' => Some("\\\\"),
+            b'\n' => Some("\\n"),
+            b'\r' => Some("\\r"),
+            b'\t' => Some("\\t"),
+            0x08 => Some("\\b"),
+            0x0c => Some("\\f"),
+            0x00..=0x1f => None,
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        match escape {
+            Some(e) => out.push_str(e),
+            None => {
+                let _ = write!(out, "\\u{b:04x}");
+            }
+        }
+        start = i + 1;
     }
+    out.push_str(&s[start..]);
+    out.push('"');
 }
 
 pub fn canonical_string(value: &Value) -> String {
@@ -72,26 +94,119 @@ pub fn canonical_string(value: &Value) -> String {
     out
 }
 
-/// The hashed form of an event version: every normalised field and the raw
-/// source record. Vault bookkeeping (first seen, rowid) is left out so the
-/// same content always hashes the same.
-pub fn content_hash(source: &str, event: &AuditEvent) -> Hash {
-    let mut doc = serde_json::Map::new();
-    doc.insert("source".into(), Value::String(source.to_string()));
-    if let Ok(Value::Object(fields)) = serde_json::to_value(event) {
-        doc.extend(fields);
+fn push_opt(value: Option<&str>, out: &mut String) {
+    match value {
+        Some(s) => push_string(s, out),
+        None => out.push_str("null"),
     }
-    let mut hasher = Sha256::new();
-    hasher.update(canonical_string(&Value::Object(doc)).as_bytes());
-    hasher.finalize().into()
 }
 
-/// link(n) = SHA-256(link(n-1) ‖ seq ‖ content hash).
-pub fn chain_link(previous: &Hash, seq: i64, content: &Hash) -> Hash {
+/// The hashed form of an event version: every normalised field and the raw
+/// source record, as canonical JSON (sorted keys). Vault bookkeeping (first
+/// seen, rowid) is left out so the same content always hashes the same.
+/// `raw` and `details` are the canonical JSON of those fields, which the
+/// caller has already made for storage. Written field by field in key order
+/// because this runs for every imported event; a unit test holds it equal
+/// to `canonical_string` of the serialised event.
+pub fn content_hash(source: &str, e: &AuditEvent, raw: &str, details: Option<&str>) -> Hash {
+    let mut out = String::with_capacity(raw.len() + details.map_or(0, str::len) + 512);
+    let field = |key: &str, out: &mut String| {
+        if out.len() > 1 {
+            out.push(',');
+        }
+        push_string(key, out);
+        out.push(':');
+    };
+    out.push('{');
+    field("action", &mut out);
+    push_opt(e.action.as_deref(), &mut out);
+    field("actor", &mut out);
+    out.push_str("{\"email\":");
+    push_opt(e.actor.email.as_deref(), &mut out);
+    out.push_str(",\"name\":");
+    push_opt(e.actor.name.as_deref(), &mut out);
+    out.push_str(",\"role\":");
+    push_opt(e.actor.role.as_deref(), &mut out);
+    out.push_str(",\"user_id\":");
+    push_opt(e.actor.user_id.as_deref(), &mut out);
+    out.push('}');
+    field("category", &mut out);
+    push_string(&e.category, &mut out);
+    field("description", &mut out);
+    push_opt(e.description.as_deref(), &mut out);
+    field("details", &mut out);
+    out.push_str(details.unwrap_or("null"));
+    field("env_id", &mut out);
+    push_opt(e.env_id.as_deref(), &mut out);
+    field("id", &mut out);
+    push_string(&e.event_id, &mut out);
+    field("ip", &mut out);
+    push_opt(e.ip.as_deref(), &mut out);
+    field("occurred_at", &mut out);
+    push_string(
+        &e.occurred_at
+            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+        &mut out,
+    );
+    field("org_id", &mut out);
+    push_opt(e.org_id.as_deref(), &mut out);
+    field("outcome", &mut out);
+    push_string(&e.outcome, &mut out);
+    field("raw", &mut out);
+    out.push_str(raw);
+    field("region", &mut out);
+    push_opt(e.region.as_deref(), &mut out);
+    field("request_id", &mut out);
+    push_opt(e.request_id.as_deref(), &mut out);
+    field("resource_id", &mut out);
+    push_opt(e.resource_id.as_deref(), &mut out);
+    field("resource_name", &mut out);
+    push_opt(e.resource_name.as_deref(), &mut out);
+    field("resource_type", &mut out);
+    push_opt(e.resource_type.as_deref(), &mut out);
+    field("route", &mut out);
+    push_opt(e.route.as_deref(), &mut out);
+    field("session_id", &mut out);
+    push_opt(e.session_id.as_deref(), &mut out);
+    field("severity", &mut out);
+    push_string(e.severity.as_str(), &mut out);
+    field("source", &mut out);
+    push_string(source, &mut out);
+    field("stack", &mut out);
+    push_opt(e.stack.as_deref(), &mut out);
+    field("tags", &mut out);
+    out.push('[');
+    for (i, tag) in e.tags.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_string(tag, &mut out);
+    }
+    out.push(']');
+    field("type", &mut out);
+    push_string(&e.event_type, &mut out);
+    out.push('}');
+    Sha256::digest(out.as_bytes()).into()
+}
+
+/// One version as the chain sees it. The outcome and arrival time are in the
+/// link so that the status history cannot be rewritten either.
+#[derive(Debug, Clone, Copy)]
+pub struct VersionLink<'a> {
+    pub seq: i64,
+    pub content: &'a Hash,
+    pub outcome: &'a str,
+    pub recorded_at: i64,
+}
+
+/// link(n) = SHA-256(link(n-1) ‖ seq ‖ content hash ‖ recorded_at ‖ outcome).
+pub fn chain_link(previous: &Hash, v: VersionLink<'_>) -> Hash {
     let mut hasher = Sha256::new();
     hasher.update(previous);
-    hasher.update(seq.to_be_bytes());
-    hasher.update(content);
+    hasher.update(v.seq.to_be_bytes());
+    hasher.update(v.content);
+    hasher.update(v.recorded_at.to_be_bytes());
+    hasher.update(v.outcome.as_bytes());
     hasher.finalize().into()
 }
 
@@ -193,7 +308,14 @@ pub fn verify(conn: &Connection) -> Result<IntegrityReport> {
                 continue;
             }
         };
-        let actual = hex::encode(content_hash(&stored.source, &stored.event));
+        let raw = canonical_string(&stored.event.raw);
+        let details = stored.event.details.as_ref().map(canonical_string);
+        let actual = hex::encode(content_hash(
+            &stored.source,
+            &stored.event,
+            &raw,
+            details.as_deref(),
+        ));
         let latest: Option<Vec<u8>> = row.get(31)?;
         let mut what = Vec::new();
         if actual != stored.content_hash {
@@ -217,7 +339,7 @@ pub fn verify(conn: &Connection) -> Result<IntegrityReport> {
 
     // Chain: every link recomputed in arrival order.
     let mut stmt = conn.prepare(
-        "SELECT v.seq, v.content_hash, v.chain_hash, e.event_id, s.name
+        "SELECT v.seq, v.content_hash, v.chain_hash, e.event_id, s.name, v.outcome, v.recorded_at
          FROM event_versions AS v
          LEFT JOIN events AS e ON e.id = v.event_rowid
          LEFT JOIN sources AS s ON s.id = e.source_id
@@ -233,6 +355,8 @@ pub fn verify(conn: &Connection) -> Result<IntegrityReport> {
         let stored = to_hash(&row.get::<_, Vec<u8>>(2)?)?;
         let event_id: Option<String> = row.get(3)?;
         let source: Option<String> = row.get(4)?;
+        let outcome: String = row.get(5)?;
+        let recorded_at: i64 = row.get(6)?;
         let mut what = Vec::new();
         if seq != expected_seq {
             what.push(format!(
@@ -240,7 +364,13 @@ pub fn verify(conn: &Connection) -> Result<IntegrityReport> {
                 expected_seq - 1
             ));
         }
-        if chain_link(&previous, seq, &content) != stored {
+        let link = VersionLink {
+            seq,
+            content: &content,
+            outcome: &outcome,
+            recorded_at,
+        };
+        if chain_link(&previous, link) != stored {
             what.push(format!(
                 "version {seq} breaks the hash chain (history rewritten)"
             ));
@@ -274,11 +404,96 @@ mod tests {
     }
 
     #[test]
+    fn strings_escape_exactly_as_serde_json_does() {
+        let cases = [
+            "plain",
+            "quote \" back \\ slash",
+            "tab\tnl\ncr\r",
+            "\u{0}\u{1f}\u{7f}\u{8}\u{c}",
+            "Łukasz 李雷 🙂",
+            "",
+        ];
+        for c in cases {
+            let mut ours = String::new();
+            push_string(c, &mut ours);
+            assert_eq!(ours, serde_json::to_string(c).unwrap(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn streamed_content_hash_equals_hash_of_the_serialised_event() {
+        use crate::domain::{Actor, AuditEvent, Severity};
+        use chrono::TimeZone;
+        let mut event = AuditEvent {
+            event_id: "e\"1".into(),
+            occurred_at: chrono::Utc.timestamp_millis_opt(1_780_000_000_123).unwrap(),
+            event_type: "log-search".into(),
+            category: "DATA_ACCESS".into(),
+            severity: Severity::Warning,
+            outcome: "failed".into(),
+            actor: Actor {
+                user_id: Some("7".into()),
+                email: None,
+                name: Some("Łukasz\n".into()),
+                role: None,
+            },
+            ip: Some("10.0.0.1".into()),
+            route: None,
+            resource_type: Some("x".into()),
+            resource_id: None,
+            resource_name: None,
+            action: Some("view".into()),
+            description: Some("a \"b\"".into()),
+            request_id: None,
+            session_id: Some("s".into()),
+            stack: None,
+            region: Some("eu".into()),
+            org_id: None,
+            env_id: Some("prod".into()),
+            tags: vec!["SOX".into(), "PCI DSS".into()],
+            details: Some(json!({"z": 1, "a": [true, null, 1.5]})),
+            raw: json!({"b": "x", "a": {"d": 1, "c": null}}),
+        };
+        for round in 0..2 {
+            let mut doc = serde_json::Map::new();
+            doc.insert("source".into(), json!("src"));
+            if let Value::Object(fields) = serde_json::to_value(&event).unwrap() {
+                doc.extend(fields);
+            }
+            let oracle: Hash =
+                Sha256::digest(canonical_string(&Value::Object(doc)).as_bytes()).into();
+            let raw = canonical_string(&event.raw);
+            let details = event.details.as_ref().map(canonical_string);
+            assert_eq!(
+                content_hash("src", &event, &raw, details.as_deref()),
+                oracle,
+                "round {round}"
+            );
+            // And with the optional fields absent and whole seconds.
+            event.details = None;
+            event.tags.clear();
+            event.actor = Actor::default();
+            event.occurred_at = chrono::Utc.timestamp_opt(1_780_000_000, 0).unwrap();
+        }
+    }
+
+    #[test]
     fn chain_depends_on_order() {
         let a = [1u8; 32];
         let b = [2u8; 32];
-        let ab = chain_link(&chain_link(&GENESIS, 1, &a), 2, &b);
-        let ba = chain_link(&chain_link(&GENESIS, 1, &b), 2, &a);
+        let v = |seq, content| VersionLink {
+            seq,
+            content,
+            outcome: "successful",
+            recorded_at: 0,
+        };
+        let ab = chain_link(&chain_link(&GENESIS, v(1, &a)), v(2, &b));
+        let ba = chain_link(&chain_link(&GENESIS, v(1, &b)), v(2, &a));
         assert_ne!(ab, ba);
+        let failed = VersionLink {
+            outcome: "failed",
+            ..v(1, &a)
+        };
+        assert_ne!(chain_link(&GENESIS, v(1, &a)), chain_link(&GENESIS, failed));
     }
 }

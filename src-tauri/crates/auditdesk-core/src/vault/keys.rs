@@ -91,6 +91,9 @@ pub struct Header {
     pub created_at: String,
     pub kdf: KdfParams,
     pub wrapped_key: Wrapped,
+    /// SQLCipher's page size is not readable from the encrypted file, so
+    /// the header records the one the database was created with.
+    pub cipher_page_size: u32,
     #[serde(default)]
     pub keychain: Option<KeychainRef>,
 }
@@ -126,6 +129,7 @@ impl Header {
                 nonce: B64.encode(nonce),
                 ciphertext: String::new(),
             },
+            cipher_page_size: super::CIPHER_PAGE_SIZE,
             keychain: None,
         };
         let kek = derive(passphrase, &header.kdf)?;
@@ -208,6 +212,14 @@ impl Header {
             return Err(Error::HeaderCorrupt {
                 path: path.to_path_buf(),
                 reason: format!("unsupported format {} v{}", header.format, header.version),
+            });
+        }
+        if !(512..=65536).contains(&header.cipher_page_size)
+            || !header.cipher_page_size.is_power_of_two()
+        {
+            return Err(Error::HeaderCorrupt {
+                path: path.to_path_buf(),
+                reason: format!("invalid page size {}", header.cipher_page_size),
             });
         }
         if header.kdf.algorithm != "argon2id-v19"

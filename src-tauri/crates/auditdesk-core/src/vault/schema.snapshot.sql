@@ -1,18 +1,9 @@
-CREATE INDEX event_status_history_event ON event_status_history(event_rowid);
-
-CREATE INDEX event_versions_event ON event_versions(event_rowid);
-
-CREATE TABLE event_status_history (
-    id           INTEGER PRIMARY KEY,
-    event_rowid  INTEGER NOT NULL REFERENCES events(id) ON UPDATE CASCADE ON DELETE CASCADE,
-    status       TEXT NOT NULL,
-    observed_at  INTEGER NOT NULL,
-    version_seq  INTEGER NOT NULL REFERENCES event_versions(seq)
-) STRICT;
+CREATE INDEX event_versions_event ON event_versions(event_rowid, seq);
 
 CREATE TABLE event_versions (
     seq          INTEGER PRIMARY KEY,
     event_rowid  INTEGER NOT NULL REFERENCES events(id) ON UPDATE CASCADE ON DELETE CASCADE,
+    outcome      TEXT NOT NULL,
     content_hash BLOB NOT NULL,
     chain_hash   BLOB NOT NULL,
     recorded_at  INTEGER NOT NULL
@@ -57,7 +48,8 @@ CREATE VIRTUAL TABLE events_fts USING fts5(
     type, description, actor, ip, resource, details,
     content = 'event_search_text',
     content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'unicode61 remove_diacritics 2',
+    columnsize = 0
 );
 
 CREATE TABLE imports (

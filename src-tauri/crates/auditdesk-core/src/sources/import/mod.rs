@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::mpsc;
 
 use rusqlite::TransactionBehavior;
 use serde::Serialize;
@@ -21,7 +22,7 @@ pub use time::parse_timestamp;
 
 use crate::domain::Classifier;
 use crate::error::{Error, Result};
-use crate::events::{EventWriter, Upsert};
+use crate::events::{EventWriter, PreparedEvent, Upsert};
 use crate::sources::{self, DEFAULT_IMPORT_SOURCE};
 use crate::vault::Vault;
 
@@ -129,6 +130,9 @@ pub struct ImportSummary {
     pub sha256: String,
 }
 
+/// Records in flight between the parsing thread and the writing thread.
+const PIPELINE_DEPTH: usize = 1024;
+
 /// Hashes the file as it is read, so the summary names exactly what was imported.
 struct HashingReader<R> {
     inner: R,
@@ -161,13 +165,24 @@ pub fn import_file(
         Some(f) => f,
         None => detect_format(path, &mut reader).map_err(Error::io(path))?,
     };
+    import_in_transaction(vault, path, &display, reader, format, options)
+}
+
+fn import_in_transaction(
+    vault: &mut Vault,
+    path: &Path,
+    display: &str,
+    reader: BufReader<HashingReader<File>>,
+    format: Format,
+    options: &ImportOptions,
+) -> Result<ImportSummary> {
+    let display = display.to_string();
     let source_name = options
         .source
         .clone()
         .unwrap_or_else(|| DEFAULT_IMPORT_SOURCE.to_string());
     let started = chrono::Utc::now().timestamp_millis();
     let classifier = Classifier::builtin();
-
     let tx = vault
         .conn_mut()
         .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -182,33 +197,55 @@ pub fn import_file(
         unchanged: 0,
         sha256: String::new(),
     };
-    {
-        let mut writer = EventWriter::new(&tx, source.id, &source.name)?;
-        let mut seen: HashMap<[u8; 32], u32> = HashMap::new();
-        let mut handle = |record: Record| -> Result<()> {
-            let line = record.line;
-            let event = record
-                .to_event()
-                .map_err(|e| ImportError::from((line, display.as_str(), e)))?;
-            let id = match &event.event_id {
-                Some(id) => id.clone(),
-                None => content_id(&event.raw, &mut seen),
+    // Two threads: this one writes to the database while a producer reads,
+    // parses, classifies and hashes the next records. The first error on
+    // either side ends both, and the transaction is then rolled back.
+    let mut writer = EventWriter::new(&tx, source.id, &source.name)?;
+    let (sender, receiver) = mpsc::sync_channel::<Result<PreparedEvent>>(PIPELINE_DEPTH);
+    let reader = std::thread::scope(|scope| -> Result<_> {
+        let producer = scope.spawn(|| {
+            let mut reader = reader;
+            let mut seen: HashMap<[u8; 32], u32> = HashMap::new();
+            let mut handle = |record: Record| -> Result<()> {
+                let line = record.line;
+                let event = record
+                    .to_event()
+                    .map_err(|e| ImportError::from((line, display.as_str(), e)))?;
+                let id = match &event.event_id {
+                    Some(id) => id.clone(),
+                    None => content_id(&event.raw, &mut seen),
+                };
+                let prepared = PreparedEvent::new(&source.name, classifier.normalize(event, id));
+                // A closed channel means the writer failed; it reports why.
+                sender
+                    .send(Ok(prepared))
+                    .map_err(|_| Error::Invalid("import stopped".into()))
             };
-            let normalized = classifier.normalize(event, id);
-            match writer.upsert(&normalized)? {
+            let read = match format {
+                Format::Ndjson => readers::read_ndjson(&mut reader, &display, &mut handle),
+                Format::Json => readers::read_json(&mut reader, &display, &mut handle),
+                Format::Csv => readers::read_csv(&mut reader, &display, &mut handle),
+            };
+            if let Err(e) = read {
+                let _ = sender.send(Err(e));
+            }
+            drop(sender);
+            reader
+        });
+        for prepared in receiver {
+            match writer.upsert(prepared?)? {
                 Upsert::New => summary.new += 1,
                 Upsert::Updated => summary.updated += 1,
                 Upsert::Unchanged => summary.unchanged += 1,
             }
             summary.records += 1;
-            Ok(())
-        };
-        match format {
-            Format::Ndjson => readers::read_ndjson(&mut reader, &display, &mut handle)?,
-            Format::Json => readers::read_json(&mut reader, &display, &mut handle)?,
-            Format::Csv => readers::read_csv(&mut reader, &display, &mut handle)?,
         }
-    }
+        producer
+            .join()
+            .map_err(|_| Error::Invalid("the import reader thread panicked".into()))
+    })?;
+    writer.finish()?;
+    let mut reader = reader;
     // Drain whatever the parser did not need so the hash covers the file.
     std::io::copy(&mut reader, &mut std::io::sink()).map_err(Error::io(path))?;
     summary.sha256 = hex::encode(reader.into_inner().hasher.finalize());

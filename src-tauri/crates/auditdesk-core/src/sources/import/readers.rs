@@ -22,9 +22,10 @@ fn skip_bom<R: BufRead>(reader: &mut R, file: &str) -> Result<()> {
 
 fn object_record(value: Value, line: u64, file: &str) -> Result<Record> {
     match value {
-        Value::Object(map) => Ok(Record {
+        Value::Object(raw) => Ok(Record {
             line,
-            fields: map.into_iter().collect(),
+            raw,
+            columns: None,
             from_csv: false,
         }),
         other => Err(ImportError::at(
@@ -323,16 +324,7 @@ pub fn read_csv<R: BufRead>(
         if record.iter().all(|cell| cell.trim().is_empty()) {
             continue;
         }
-        let fields = headers
-            .iter()
-            .zip(record.iter())
-            .map(|(h, cell)| (h.clone(), Value::String(cell.to_string())))
-            .collect();
-        handle(Record {
-            line,
-            fields,
-            from_csv: true,
-        })?;
+        handle(Record::from_cells(line, &headers, &record))?;
     }
 }
 

@@ -9,12 +9,16 @@ use super::time::parse_timestamp;
 use super::{ImportError, RecordError};
 use crate::domain::{NewEvent, Severity, normalize_outcome};
 
-/// A record before mapping: keys as the file spells them, in file order.
+/// A record before mapping: the raw object, keys as the file spells them.
 #[derive(Debug, Clone)]
 pub struct Record {
     /// 1-based line where the record starts.
     pub line: u64,
-    pub fields: Vec<(String, Value)>,
+    /// Becomes the event's raw JSON as it is, without a copy.
+    pub raw: Map<String, Value>,
+    /// CSV header order (duplicate names suffixed), so that the first of two
+    /// columns meaning the same field wins; JSON objects have no order.
+    pub columns: Option<Vec<String>>,
     /// CSV cells are all text, so a JSON column must hold valid JSON text.
     pub from_csv: bool,
 }
@@ -177,28 +181,46 @@ fn text_of(value: &Value) -> Option<String> {
 }
 
 impl Record {
-    pub fn raw(&self) -> Value {
-        let mut map = Map::with_capacity(self.fields.len());
-        for (key, value) in &self.fields {
-            let mut key = key.clone();
+    /// A CSV row: header → cell, a repeated header name suffixed ` (2)`, ` (3)`…
+    pub fn from_cells(line: u64, headers: &[String], cells: &csv::StringRecord) -> Record {
+        let mut raw = Map::with_capacity(headers.len());
+        let mut columns = Vec::with_capacity(headers.len());
+        for (header, cell) in headers.iter().zip(cells.iter()) {
+            let mut key = header.clone();
             let mut n = 2;
-            while map.contains_key(&key) {
-                key = format!(
-                    "{} ({n})",
-                    key.trim_end_matches(|c: char| c != ' ').trim_end()
-                );
+            while raw.contains_key(&key) {
+                key = format!("{header} ({n})");
                 n += 1;
             }
-            map.insert(key, value.clone());
+            raw.insert(key.clone(), Value::String(cell.to_string()));
+            columns.push(key);
         }
-        Value::Object(map)
+        Record {
+            line,
+            raw,
+            columns: Some(columns),
+            from_csv: true,
+        }
     }
 
     /// Maps the record onto a `NewEvent`. The id may be missing (seed 004);
     /// the importer derives one from the content.
-    pub fn to_event(&self) -> Result<NewEvent, RecordError> {
+    pub fn to_event(self) -> Result<NewEvent, RecordError> {
+        let mut event = self.map_fields()?;
+        event.raw = Value::Object(self.raw);
+        Ok(event)
+    }
+
+    fn map_fields(&self) -> Result<NewEvent, RecordError> {
+        let ordered: Vec<(&String, &Value)> = match &self.columns {
+            Some(columns) => columns
+                .iter()
+                .filter_map(|k| self.raw.get_key_value(k.as_str()))
+                .collect(),
+            None => self.raw.iter().collect(),
+        };
         let mut slots: Vec<(Field, &str, &Value)> = Vec::new();
-        for (key, value) in &self.fields {
+        for (key, value) in ordered {
             if let Some(field) = field_of(key)
                 && !slots
                     .iter()
@@ -245,7 +267,7 @@ impl Record {
             },
         };
 
-        let mut event = NewEvent::new(occurred_at, event_type, self.raw());
+        let mut event = NewEvent::new(occurred_at, event_type, Value::Null);
         event.event_id = text(Field::EventId);
         event.category = text(Field::Category);
         if let Some((_, key, value)) = get(Field::Severity)
@@ -417,14 +439,9 @@ mod tests {
     use serde_json::json;
 
     fn csv_record(pairs: &[(&str, &str)]) -> Record {
-        Record {
-            line: 2,
-            fields: pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
-                .collect(),
-            from_csv: true,
-        }
+        let headers: Vec<String> = pairs.iter().map(|(k, _)| k.to_string()).collect();
+        let cells = csv::StringRecord::from(pairs.iter().map(|(_, v)| *v).collect::<Vec<_>>());
+        Record::from_cells(2, &headers, &cells)
     }
 
     #[test]
@@ -508,16 +525,15 @@ mod tests {
     fn redox_shape_maps_directly() {
         let r = Record {
             line: 1,
-            fields: json!({
+            raw: json!({
                 "id": "7c1f", "organizationId": 12, "userId": 345, "requestIp": "10.1.2.3",
                 "route": "/v1/x", "createdAt": "2026-05-01T10:00:00.123+02:00",
                 "type": "log-search", "status": "attempted", "details": null, "extra": 1
             })
             .as_object()
             .unwrap()
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
+            .clone(),
+            columns: None,
             from_csv: false,
         };
         let e = r.to_event().unwrap();

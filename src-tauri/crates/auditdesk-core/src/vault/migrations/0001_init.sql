@@ -1,4 +1,4 @@
--- 0001: sources, events with their versions and status history, the
+-- 0001: sources, events with their versions (and so status history), the
 -- full-text index, import runs and settings. Append-only: never edit a
 -- migration that has shipped; add the next number instead.
 
@@ -47,26 +47,19 @@ CREATE TABLE events (
     UNIQUE (source_id, event_id)
 ) STRICT;
 
--- Every distinct content an event has had, in arrival order, chained.
+-- Every distinct content an event has had, in arrival order, chained. The
+-- outcome of each version is its status: Redox moves `attempted` to a
+-- terminal status later, and the versions where the outcome changed are the
+-- event's status history (never overwritten, covered by the chain).
 CREATE TABLE event_versions (
     seq          INTEGER PRIMARY KEY,
     event_rowid  INTEGER NOT NULL REFERENCES events(id) ON UPDATE CASCADE ON DELETE CASCADE,
+    outcome      TEXT NOT NULL,
     content_hash BLOB NOT NULL,
     chain_hash   BLOB NOT NULL,
     recorded_at  INTEGER NOT NULL
 ) STRICT;
-CREATE INDEX event_versions_event ON event_versions(event_rowid);
-
--- Redox moves `attempted` to a terminal status later; every status an
--- event was seen in is kept, never overwritten.
-CREATE TABLE event_status_history (
-    id           INTEGER PRIMARY KEY,
-    event_rowid  INTEGER NOT NULL REFERENCES events(id) ON UPDATE CASCADE ON DELETE CASCADE,
-    status       TEXT NOT NULL,
-    observed_at  INTEGER NOT NULL,
-    version_seq  INTEGER NOT NULL REFERENCES event_versions(seq)
-) STRICT;
-CREATE INDEX event_status_history_event ON event_status_history(event_rowid);
+CREATE INDEX event_versions_event ON event_versions(event_rowid, seq);
 
 CREATE TABLE imports (
     id          INTEGER PRIMARY KEY,
@@ -106,7 +99,8 @@ CREATE VIRTUAL TABLE events_fts USING fts5(
     type, description, actor, ip, resource, details,
     content = 'event_search_text',
     content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'unicode61 remove_diacritics 2',
+    columnsize = 0
 );
 
 CREATE TRIGGER events_fts_after_insert AFTER INSERT ON events BEGIN

@@ -388,3 +388,87 @@ mod tests {
         assert_eq!(element_end(t, 13), Some(24));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    type Handler<'a> = &'a mut dyn FnMut(Record) -> Result<()>;
+    type Reader = fn(&mut &[u8], &str, Handler<'_>) -> Result<()>;
+
+    /// Feeds `bytes` through a reader, mapping every record as an import
+    /// would. Whatever the input, the reader must return (never panic), and
+    /// any failure must be an import error naming the file.
+    fn run(read: Reader, bytes: &[u8]) {
+        let mut handle = |record: Record| -> Result<()> {
+            let line = record.line;
+            record
+                .to_event()
+                .map(|_| ())
+                .map_err(|e| ImportError::at("f", line, Some(e.field), e.message).into())
+        };
+        match read(&mut &bytes[..], "f", &mut handle) {
+            Ok(()) => {}
+            Err(Error::Import(e)) => assert_eq!(e.file, "f"),
+            Err(other) => panic!("unexpected error kind: {other:?}"),
+        }
+    }
+
+    fn csv(r: &mut &[u8], f: &str, h: Handler<'_>) -> Result<()> {
+        read_csv(r, f, h)
+    }
+    fn ndjson(r: &mut &[u8], f: &str, h: Handler<'_>) -> Result<()> {
+        read_ndjson(r, f, h)
+    }
+    fn json(r: &mut &[u8], f: &str, h: Handler<'_>) -> Result<()> {
+        read_json(r, f, h)
+    }
+
+    /// Bytes biased towards the characters these formats care about.
+    fn structured() -> impl Strategy<Value = Vec<u8>> {
+        let pieces = prop::sample::select(vec![
+            "\"",
+            ",",
+            ";",
+            "\n",
+            "\r\n",
+            "{",
+            "}",
+            "[",
+            "]",
+            ":",
+            "\\",
+            "Timestamp",
+            "id",
+            "2026-01-02T03:04:05Z",
+            "type",
+            "x",
+            " ",
+            "\u{feff}",
+            "null",
+            "1",
+            "\"a\"",
+        ]);
+        prop::collection::vec(pieces, 0..60).prop_map(|p| p.concat().into_bytes())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn readers_never_panic_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+            run(csv, &bytes);
+            run(ndjson, &bytes);
+            run(json, &bytes);
+        }
+
+        #[test]
+        fn readers_never_panic_on_near_valid_input(bytes in structured()) {
+            run(csv, &bytes);
+            run(ndjson, &bytes);
+            run(json, &bytes);
+        }
+    }
+}

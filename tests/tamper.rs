@@ -127,3 +127,19 @@ fn rewritten_status_history_is_named() {
         .unwrap();
     verify_fails_naming(&ws, "h1");
 }
+
+#[test]
+fn a_smuggled_duplicate_is_named() {
+    let (ws, ids) = imported();
+    raw_connection(&ws)
+        .execute_batch(&format!(
+            "CREATE TEMP TABLE copy AS SELECT * FROM events WHERE event_id = '{}';
+             UPDATE copy SET id = id + 1;
+             INSERT INTO events SELECT * FROM copy;",
+            ids[3]
+        ))
+        .unwrap();
+    verify_fails_naming(&ws, &ids[3]);
+    let out = ws.run(&["vault", "verify"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("stored more than once"));
+}

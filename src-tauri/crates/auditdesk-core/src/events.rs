@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 use crate::domain::{Actor, AuditEvent, Severity, StatusChange, StoredEvent};
 use crate::error::{Error, Result};
@@ -61,8 +62,16 @@ const INSERT_BATCH: usize = 1000;
 const INSERT_COLUMNS: &str = "id, source_id, event_id, occurred_at, type, category, severity,
     outcome, user_id, user_email, user_name, user_role, ip, route, resource_type, resource_id,
     resource_name, action, description, request_id, session_id, stack, region, org_id, env_id,
-    tags, details, raw, content_hash, last_changed_at, first_seen_at";
-const INSERT_ARITY: usize = 31;
+    tags, details, raw, content_hash, last_changed_at, first_seen_at, event_key";
+const INSERT_ARITY: usize = 32;
+
+/// The indexed lookup key of an event id (see the `events` table).
+pub fn event_key(event_id: &str) -> i64 {
+    let digest = Sha256::digest(event_id.as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(first)
+}
 
 /// Writes events of one source inside a caller's transaction, extending the
 /// version chain. Create one per transaction (it caches the chain head) and
@@ -130,11 +139,12 @@ impl<'c> EventWriter<'c> {
             .conn
             .prepare_cached(
                 "SELECT id, content_hash, outcome, occurred_at FROM events
-                 WHERE source_id = ?1 AND event_id = ?2",
+                 WHERE event_key = ?1 AND source_id = ?2 AND event_id = ?3",
             )?
-            .query_row(params![self.source_id, event.event_id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })
+            .query_row(
+                params![event_key(&event.event_id), self.source_id, event.event_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
             .optional()?;
         let occurred_ms = event.occurred_at.timestamp_millis();
         match existing {
@@ -218,7 +228,7 @@ impl<'c> EventWriter<'c> {
         Ok(())
     }
 
-    /// The 31 insert values (the update uses the first 30).
+    /// The 32 insert values (the update uses the first 30).
     fn row_values(
         &self,
         rowid: i64,
@@ -264,6 +274,7 @@ impl<'c> EventWriter<'c> {
             SqlValue::Blob(hash.to_vec()),
             SqlValue::Integer(self.now_ms),
             SqlValue::Integer(self.now_ms),
+            SqlValue::Integer(event_key(&e.event_id)),
         ])
     }
 
@@ -397,11 +408,11 @@ pub struct EventDetail {
 pub fn find(conn: &Connection, event_id: &str, source: Option<&str>) -> Result<EventDetail> {
     let sql = format!(
         "SELECT {EVENT_COLUMNS} FROM events AS e JOIN sources AS s ON s.id = e.source_id
-         WHERE e.event_id = ?1 AND (?2 IS NULL OR s.name = ?2)"
+         WHERE e.event_key = ?3 AND e.event_id = ?1 AND (?2 IS NULL OR s.name = ?2)"
     );
     let mut stmt = conn.prepare(&sql)?;
     let mut hits = stmt
-        .query_map(params![event_id, source], read_row)?
+        .query_map(params![event_id, source, event_key(event_id)], read_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let (rowid, event) = match hits.len() {
         0 => return Err(Error::NotFound(format!("event {event_id}"))),

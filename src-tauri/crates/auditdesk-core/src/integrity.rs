@@ -286,11 +286,29 @@ pub fn verify(conn: &Connection) -> Result<IntegrityReport> {
         .collect::<rusqlite::Result<Vec<_>>>()?;
     report.sqlite_check.extend(orphans);
 
+    // (source, event id) is unique by the writer's upsert; a duplicate means
+    // rows were added behind its back.
+    let mut stmt = conn.prepare(
+        "SELECT s.name, e.event_id FROM events AS e JOIN sources AS s ON s.id = e.source_id
+         GROUP BY e.event_key, e.source_id, e.event_id HAVING count(*) > 1",
+    )?;
+    let duplicates = stmt
+        .query_map([], |r| {
+            Ok(Problem {
+                source: r.get(0)?,
+                event_id: r.get(1)?,
+                what: "stored more than once".into(),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    report.problems.extend(duplicates);
+
     // Content: recompute each event's hash from what the row says now.
     let sql = format!(
         "SELECT {EVENT_COLUMNS},
             (SELECT v.content_hash FROM event_versions AS v WHERE v.event_rowid = e.id
-              ORDER BY v.seq DESC LIMIT 1)
+              ORDER BY v.seq DESC LIMIT 1),
+            e.event_key
          FROM events AS e JOIN sources AS s ON s.id = e.source_id ORDER BY e.id"
     );
     let mut stmt = conn.prepare(&sql)?;
@@ -318,6 +336,9 @@ pub fn verify(conn: &Connection) -> Result<IntegrityReport> {
         ));
         let latest: Option<Vec<u8>> = row.get(31)?;
         let mut what = Vec::new();
+        if row.get::<_, i64>(32)? != crate::events::event_key(&stored.event.event_id) {
+            what.push("lookup key does not match the event id (altered)".to_string());
+        }
         if actual != stored.content_hash {
             what.push("content does not match its stored hash (altered)".to_string());
         }

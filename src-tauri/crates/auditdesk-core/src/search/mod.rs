@@ -89,7 +89,8 @@ fn compile(query: &Query) -> Compiled {
                 params.push(V::Text(v.clone()));
             }
             Clause::Id(v) => {
-                conds.push("e.event_id = ?".into());
+                conds.push("e.event_key = ? AND e.event_id = ?".into());
+                params.push(V::Integer(crate::events::event_key(v)));
                 params.push(V::Text(v.clone()));
             }
             Clause::Source(v) => {

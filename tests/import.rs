@@ -222,3 +222,15 @@ fn a_bad_record_rejects_the_whole_file_naming_line_and_field() {
     assert_eq!(ws.count(""), 30);
     ws.ok(&["vault", "verify"]);
 }
+
+#[test]
+fn sub_millisecond_times_are_kept_to_the_millisecond_and_still_verify() {
+    let ws = Workspace::init();
+    imported(
+        &ws,
+        "micro.ndjson",
+        "{\"id\":\"m1\",\"createdAt\":\"2026-06-01T10:00:00.123456789+02:00\",\"type\":\"log-search\",\"status\":\"successful\",\"userId\":1}\n",
+    );
+    assert_eq!(show(&ws, "m1")["occurred_at"], "2026-06-01T08:00:00.123Z");
+    ws.ok(&["vault", "verify"]);
+}

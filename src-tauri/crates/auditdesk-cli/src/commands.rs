@@ -257,24 +257,24 @@ fn render_detail(d: &events::EventDetail) -> String {
     line("category", Some(&e.category));
     line("severity", Some(e.severity.as_str()));
     line("outcome", Some(&e.outcome));
-    line("user id", e.actor.user_id.as_deref());
-    line("user email", e.actor.email.as_deref());
-    line("user name", e.actor.name.as_deref());
-    line("user role", e.actor.role.as_deref());
-    line("ip", e.ip.as_deref());
-    line("route", e.route.as_deref());
-    line("resource type", e.resource_type.as_deref());
-    line("resource id", e.resource_id.as_deref());
-    line("resource name", e.resource_name.as_deref());
-    line("action", e.action.as_deref());
-    line("description", e.description.as_deref());
-    line("request id", e.request_id.as_deref());
-    line("session id", e.session_id.as_deref());
-    line("stack", e.stack.as_deref());
-    line("region", e.region.as_deref());
-    line("org id", e.org_id.as_deref());
-    line("env id", e.env_id.as_deref());
-    let tags = e.tags.join(", ");
+    line("user id", e.body.actor.user_id.as_deref());
+    line("user email", e.body.actor.email.as_deref());
+    line("user name", e.body.actor.name.as_deref());
+    line("user role", e.body.actor.role.as_deref());
+    line("ip", e.body.ip.as_deref());
+    line("route", e.body.route.as_deref());
+    line("resource type", e.body.resource_type.as_deref());
+    line("resource id", e.body.resource_id.as_deref());
+    line("resource name", e.body.resource_name.as_deref());
+    line("action", e.body.action.as_deref());
+    line("description", e.body.description.as_deref());
+    line("request id", e.body.request_id.as_deref());
+    line("session id", e.body.session_id.as_deref());
+    line("stack", e.body.stack.as_deref());
+    line("region", e.body.region.as_deref());
+    line("org id", e.body.org_id.as_deref());
+    line("env id", e.body.env_id.as_deref());
+    let tags = e.body.tags.join(", ");
     line("tags", (!tags.is_empty()).then_some(tags.as_str()));
     line("content hash", Some(&d.event.content_hash));
     out.push_str("status history:\n");
@@ -286,13 +286,13 @@ fn render_detail(d: &events::EventDetail) -> String {
             s.status
         ));
     }
-    if let Some(details) = &e.details {
+    if let Some(details) = &e.body.details {
         out.push_str("details:\n");
         out.push_str(&serde_json::to_string_pretty(details).unwrap_or_default());
         out.push('\n');
     }
     out.push_str("raw:\n");
-    out.push_str(&serde_json::to_string_pretty(&e.raw).unwrap_or_default());
+    out.push_str(&serde_json::to_string_pretty(&e.body.raw).unwrap_or_default());
     out
 }
 

@@ -11,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::domain::{Actor, AuditEvent, Severity, StatusChange, StoredEvent};
+use crate::domain::{Actor, AuditEvent, EventBody, Severity, StatusChange, StoredEvent};
 use crate::error::{Error, Result};
 use crate::integrity::{self, Hash};
 
@@ -40,8 +40,8 @@ pub struct PreparedEvent {
 
 impl PreparedEvent {
     pub fn new(source: &str, event: AuditEvent) -> PreparedEvent {
-        let raw = integrity::canonical_string(&event.raw);
-        let details = event.details.as_ref().map(integrity::canonical_string);
+        let raw = integrity::canonical_string(&event.body.raw);
+        let details = event.body.details.as_ref().map(integrity::canonical_string);
         let hash = integrity::content_hash(source, &event, &raw, details.as_deref());
         PreparedEvent {
             source: source.to_string(),
@@ -241,7 +241,8 @@ impl<'c> EventWriter<'c> {
             Some(s) => SqlValue::Text(s.clone()),
             None => SqlValue::Null,
         };
-        let tags = serde_json::to_string(&e.tags).map_err(|x| Error::Invalid(x.to_string()))?;
+        let tags =
+            serde_json::to_string(&e.body.tags).map_err(|x| Error::Invalid(x.to_string()))?;
         Ok(vec![
             SqlValue::Integer(rowid),
             SqlValue::Integer(self.source_id),
@@ -251,23 +252,23 @@ impl<'c> EventWriter<'c> {
             SqlValue::Text(e.category.clone()),
             SqlValue::Integer(e.severity.rank()),
             SqlValue::Text(e.outcome.clone()),
-            text(&e.actor.user_id),
-            text(&e.actor.email),
-            text(&e.actor.name),
-            text(&e.actor.role),
-            text(&e.ip),
-            text(&e.route),
-            text(&e.resource_type),
-            text(&e.resource_id),
-            text(&e.resource_name),
-            text(&e.action),
-            text(&e.description),
-            text(&e.request_id),
-            text(&e.session_id),
-            text(&e.stack),
-            text(&e.region),
-            text(&e.org_id),
-            text(&e.env_id),
+            text(&e.body.actor.user_id),
+            text(&e.body.actor.email),
+            text(&e.body.actor.name),
+            text(&e.body.actor.role),
+            text(&e.body.ip),
+            text(&e.body.route),
+            text(&e.body.resource_type),
+            text(&e.body.resource_id),
+            text(&e.body.resource_name),
+            text(&e.body.action),
+            text(&e.body.description),
+            text(&e.body.request_id),
+            text(&e.body.session_id),
+            text(&e.body.stack),
+            text(&e.body.region),
+            text(&e.body.org_id),
+            text(&e.body.env_id),
             SqlValue::Text(tags),
             details.map_or(SqlValue::Null, SqlValue::Text),
             SqlValue::Text(raw),
@@ -359,28 +360,30 @@ pub fn read_row(r: &Row<'_>) -> rusqlite::Result<(i64, StoredEvent)> {
         category: r.get(4)?,
         severity,
         outcome: r.get(6)?,
-        actor: Actor {
-            user_id: r.get(7)?,
-            email: r.get(8)?,
-            name: r.get(9)?,
-            role: r.get(10)?,
+        body: EventBody {
+            actor: Actor {
+                user_id: r.get(7)?,
+                email: r.get(8)?,
+                name: r.get(9)?,
+                role: r.get(10)?,
+            },
+            ip: r.get(11)?,
+            route: r.get(12)?,
+            resource_type: r.get(13)?,
+            resource_id: r.get(14)?,
+            resource_name: r.get(15)?,
+            action: r.get(16)?,
+            description: r.get(17)?,
+            request_id: r.get(18)?,
+            session_id: r.get(19)?,
+            stack: r.get(20)?,
+            region: r.get(21)?,
+            org_id: r.get(22)?,
+            env_id: r.get(23)?,
+            tags,
+            details: json(25, r.get(25)?)?,
+            raw: json(26, Some(r.get(26)?))?.unwrap_or(Value::Null),
         },
-        ip: r.get(11)?,
-        route: r.get(12)?,
-        resource_type: r.get(13)?,
-        resource_id: r.get(14)?,
-        resource_name: r.get(15)?,
-        action: r.get(16)?,
-        description: r.get(17)?,
-        request_id: r.get(18)?,
-        session_id: r.get(19)?,
-        stack: r.get(20)?,
-        region: r.get(21)?,
-        org_id: r.get(22)?,
-        env_id: r.get(23)?,
-        tags,
-        details: json(25, r.get(25)?)?,
-        raw: json(26, Some(r.get(26)?))?.unwrap_or(Value::Null),
     };
     Ok((
         r.get(30)?,

@@ -119,29 +119,29 @@ pub fn content_hash(source: &str, e: &AuditEvent, raw: &str, details: Option<&st
     };
     out.push('{');
     field("action", &mut out);
-    push_opt(e.action.as_deref(), &mut out);
+    push_opt(e.body.action.as_deref(), &mut out);
     field("actor", &mut out);
     out.push_str("{\"email\":");
-    push_opt(e.actor.email.as_deref(), &mut out);
+    push_opt(e.body.actor.email.as_deref(), &mut out);
     out.push_str(",\"name\":");
-    push_opt(e.actor.name.as_deref(), &mut out);
+    push_opt(e.body.actor.name.as_deref(), &mut out);
     out.push_str(",\"role\":");
-    push_opt(e.actor.role.as_deref(), &mut out);
+    push_opt(e.body.actor.role.as_deref(), &mut out);
     out.push_str(",\"user_id\":");
-    push_opt(e.actor.user_id.as_deref(), &mut out);
+    push_opt(e.body.actor.user_id.as_deref(), &mut out);
     out.push('}');
     field("category", &mut out);
     push_string(&e.category, &mut out);
     field("description", &mut out);
-    push_opt(e.description.as_deref(), &mut out);
+    push_opt(e.body.description.as_deref(), &mut out);
     field("details", &mut out);
     out.push_str(details.unwrap_or("null"));
     field("env_id", &mut out);
-    push_opt(e.env_id.as_deref(), &mut out);
+    push_opt(e.body.env_id.as_deref(), &mut out);
     field("id", &mut out);
     push_string(&e.event_id, &mut out);
     field("ip", &mut out);
-    push_opt(e.ip.as_deref(), &mut out);
+    push_opt(e.body.ip.as_deref(), &mut out);
     field("occurred_at", &mut out);
     push_string(
         &e.occurred_at
@@ -149,34 +149,34 @@ pub fn content_hash(source: &str, e: &AuditEvent, raw: &str, details: Option<&st
         &mut out,
     );
     field("org_id", &mut out);
-    push_opt(e.org_id.as_deref(), &mut out);
+    push_opt(e.body.org_id.as_deref(), &mut out);
     field("outcome", &mut out);
     push_string(&e.outcome, &mut out);
     field("raw", &mut out);
     out.push_str(raw);
     field("region", &mut out);
-    push_opt(e.region.as_deref(), &mut out);
+    push_opt(e.body.region.as_deref(), &mut out);
     field("request_id", &mut out);
-    push_opt(e.request_id.as_deref(), &mut out);
+    push_opt(e.body.request_id.as_deref(), &mut out);
     field("resource_id", &mut out);
-    push_opt(e.resource_id.as_deref(), &mut out);
+    push_opt(e.body.resource_id.as_deref(), &mut out);
     field("resource_name", &mut out);
-    push_opt(e.resource_name.as_deref(), &mut out);
+    push_opt(e.body.resource_name.as_deref(), &mut out);
     field("resource_type", &mut out);
-    push_opt(e.resource_type.as_deref(), &mut out);
+    push_opt(e.body.resource_type.as_deref(), &mut out);
     field("route", &mut out);
-    push_opt(e.route.as_deref(), &mut out);
+    push_opt(e.body.route.as_deref(), &mut out);
     field("session_id", &mut out);
-    push_opt(e.session_id.as_deref(), &mut out);
+    push_opt(e.body.session_id.as_deref(), &mut out);
     field("severity", &mut out);
     push_string(e.severity.as_str(), &mut out);
     field("source", &mut out);
     push_string(source, &mut out);
     field("stack", &mut out);
-    push_opt(e.stack.as_deref(), &mut out);
+    push_opt(e.body.stack.as_deref(), &mut out);
     field("tags", &mut out);
     out.push('[');
-    for (i, tag) in e.tags.iter().enumerate() {
+    for (i, tag) in e.body.tags.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
@@ -326,8 +326,8 @@ pub fn verify(conn: &Connection) -> Result<IntegrityReport> {
                 continue;
             }
         };
-        let raw = canonical_string(&stored.event.raw);
-        let details = stored.event.details.as_ref().map(canonical_string);
+        let raw = canonical_string(&stored.event.body.raw);
+        let details = stored.event.body.details.as_ref().map(canonical_string);
         let actual = hex::encode(content_hash(
             &stored.source,
             &stored.event,
@@ -443,7 +443,7 @@ mod tests {
 
     #[test]
     fn streamed_content_hash_equals_hash_of_the_serialised_event() {
-        use crate::domain::{Actor, AuditEvent, Severity};
+        use crate::domain::{Actor, AuditEvent, EventBody, Severity};
         use chrono::TimeZone;
         let mut event = AuditEvent {
             event_id: "e\"1".into(),
@@ -452,28 +452,30 @@ mod tests {
             category: "DATA_ACCESS".into(),
             severity: Severity::Warning,
             outcome: "failed".into(),
-            actor: Actor {
-                user_id: Some("7".into()),
-                email: None,
-                name: Some("Łukasz\n".into()),
-                role: None,
+            body: EventBody {
+                actor: Actor {
+                    user_id: Some("7".into()),
+                    email: None,
+                    name: Some("Łukasz\n".into()),
+                    role: None,
+                },
+                ip: Some("10.0.0.1".into()),
+                route: None,
+                resource_type: Some("x".into()),
+                resource_id: None,
+                resource_name: None,
+                action: Some("view".into()),
+                description: Some("a \"b\"".into()),
+                request_id: None,
+                session_id: Some("s".into()),
+                stack: None,
+                region: Some("eu".into()),
+                org_id: None,
+                env_id: Some("prod".into()),
+                tags: vec!["SOX".into(), "PCI DSS".into()],
+                details: Some(json!({"z": 1, "a": [true, null, 1.5]})),
+                raw: json!({"b": "x", "a": {"d": 1, "c": null}}),
             },
-            ip: Some("10.0.0.1".into()),
-            route: None,
-            resource_type: Some("x".into()),
-            resource_id: None,
-            resource_name: None,
-            action: Some("view".into()),
-            description: Some("a \"b\"".into()),
-            request_id: None,
-            session_id: Some("s".into()),
-            stack: None,
-            region: Some("eu".into()),
-            org_id: None,
-            env_id: Some("prod".into()),
-            tags: vec!["SOX".into(), "PCI DSS".into()],
-            details: Some(json!({"z": 1, "a": [true, null, 1.5]})),
-            raw: json!({"b": "x", "a": {"d": 1, "c": null}}),
         };
         for round in 0..2 {
             let mut doc = serde_json::Map::new();
@@ -483,17 +485,17 @@ mod tests {
             }
             let oracle: Hash =
                 Sha256::digest(canonical_string(&Value::Object(doc)).as_bytes()).into();
-            let raw = canonical_string(&event.raw);
-            let details = event.details.as_ref().map(canonical_string);
+            let raw = canonical_string(&event.body.raw);
+            let details = event.body.details.as_ref().map(canonical_string);
             assert_eq!(
                 content_hash("src", &event, &raw, details.as_deref()),
                 oracle,
                 "round {round}"
             );
             // And with the optional fields absent and whole seconds.
-            event.details = None;
-            event.tags.clear();
-            event.actor = Actor::default();
+            event.body.details = None;
+            event.body.tags.clear();
+            event.body.actor = Actor::default();
             event.occurred_at = chrono::Utc.timestamp_opt(1_780_000_000, 0).unwrap();
         }
     }

@@ -2,6 +2,7 @@
 //! The rules are data (`classification.json`, embedded) so that a reviewer can
 //! read them in one place and a workspace can override them.
 
+use chrono::SubsecRound;
 use serde::Deserialize;
 
 use super::{AuditEvent, NewEvent, Severity, normalize_category};
@@ -102,7 +103,7 @@ impl Classifier {
     /// Fills in what the source left out. What the source did say (a
     /// portal's category, severity or tags) is kept as given.
     pub fn normalize(&self, event: NewEvent, event_id: String) -> AuditEvent {
-        let class = self.classify(&event.event_type, event.resource_type.as_deref());
+        let class = self.classify(&event.event_type, event.body.resource_type.as_deref());
         let category = event
             .category
             .as_deref()
@@ -112,35 +113,20 @@ impl Classifier {
         let severity = event
             .severity
             .unwrap_or_else(|| severity_for(&event.outcome, class.kind.as_deref()));
-        let tags = if event.tags.is_empty() {
-            class.tags
-        } else {
-            event.tags
-        };
+        let mut body = event.body;
+        if body.tags.is_empty() {
+            body.tags = class.tags;
+        }
+        body.tags = dedup_tags(std::mem::take(&mut body.tags));
         AuditEvent {
             event_id,
-            occurred_at: event.occurred_at,
+            // The vault keeps milliseconds; hash what will be stored.
+            occurred_at: event.occurred_at.trunc_subsecs(3),
             event_type: event.event_type,
             category,
             severity,
             outcome: event.outcome,
-            actor: event.actor,
-            ip: event.ip,
-            route: event.route,
-            resource_type: event.resource_type,
-            resource_id: event.resource_id,
-            resource_name: event.resource_name,
-            action: event.action,
-            description: event.description,
-            request_id: event.request_id,
-            session_id: event.session_id,
-            stack: event.stack,
-            region: event.region,
-            org_id: event.org_id,
-            env_id: event.env_id,
-            tags: dedup_tags(tags),
-            details: event.details,
-            raw: event.raw,
+            body,
         }
     }
 }

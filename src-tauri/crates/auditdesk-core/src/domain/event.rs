@@ -22,16 +22,10 @@ impl Actor {
     }
 }
 
-/// An event as a source hands it over: classification may be missing (Redox
-/// sends none) and the source event id may be absent (seed 004 exports).
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewEvent {
-    pub event_id: Option<String>,
-    pub occurred_at: DateTime<Utc>,
-    pub event_type: String,
-    pub category: Option<String>,
-    pub severity: Option<Severity>,
-    pub outcome: String,
+/// What an event says beyond its identity and classification: the same
+/// whether a source handed it over or the vault holds it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventBody {
     pub actor: Actor,
     pub ip: Option<String>,
     pub route: Option<String>,
@@ -46,14 +40,28 @@ pub struct NewEvent {
     pub region: Option<String>,
     pub org_id: Option<String>,
     pub env_id: Option<String>,
+    /// Compliance tags. On a `NewEvent`, only those the source gave.
     pub tags: Vec<String>,
     pub details: Option<Value>,
     /// The record exactly as the source gave it (for CSV: header → cell).
     pub raw: Value,
 }
 
+/// An event as a source hands it over: classification may be missing (Redox
+/// sends none) and the source event id may be absent (seed 004 exports).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    pub event_id: Option<String>,
+    pub occurred_at: DateTime<Utc>,
+    pub event_type: String,
+    pub category: Option<String>,
+    pub severity: Option<Severity>,
+    pub outcome: String,
+    pub body: EventBody,
+}
+
 impl NewEvent {
-    pub fn new(occurred_at: DateTime<Utc>, event_type: impl Into<String>, raw: Value) -> NewEvent {
+    pub fn new(occurred_at: DateTime<Utc>, event_type: impl Into<String>) -> NewEvent {
         NewEvent {
             event_id: None,
             occurred_at,
@@ -61,23 +69,7 @@ impl NewEvent {
             category: None,
             severity: None,
             outcome: "successful".into(),
-            actor: Actor::default(),
-            ip: None,
-            route: None,
-            resource_type: None,
-            resource_id: None,
-            resource_name: None,
-            action: None,
-            description: None,
-            request_id: None,
-            session_id: None,
-            stack: None,
-            region: None,
-            org_id: None,
-            env_id: None,
-            tags: Vec::new(),
-            details: None,
-            raw,
+            body: EventBody::default(),
         }
     }
 }
@@ -95,23 +87,8 @@ pub struct AuditEvent {
     pub category: String,
     pub severity: Severity,
     pub outcome: String,
-    pub actor: Actor,
-    pub ip: Option<String>,
-    pub route: Option<String>,
-    pub resource_type: Option<String>,
-    pub resource_id: Option<String>,
-    pub resource_name: Option<String>,
-    pub action: Option<String>,
-    pub description: Option<String>,
-    pub request_id: Option<String>,
-    pub session_id: Option<String>,
-    pub stack: Option<String>,
-    pub region: Option<String>,
-    pub org_id: Option<String>,
-    pub env_id: Option<String>,
-    pub tags: Vec<String>,
-    pub details: Option<Value>,
-    pub raw: Value,
+    #[serde(flatten)]
+    pub body: EventBody,
 }
 
 /// An event as the vault holds it, with its bookkeeping.

@@ -5,7 +5,7 @@ mod classification;
 mod event;
 
 pub use classification::{Classification, Classifier};
-pub use event::{Actor, AuditEvent, NewEvent, StatusChange, StoredEvent};
+pub use event::{Actor, AuditEvent, EventBody, NewEvent, StatusChange, StoredEvent};
 
 use serde::{Deserialize, Serialize};
 

@@ -145,7 +145,7 @@ pub fn search(conn: &Connection, query: &Query, limit: u32, offset: u64) -> Resu
             row.map(|(_, s)| {
                 let e = s.event;
                 SearchHit {
-                    user: e.actor.label().map(str::to_string),
+                    user: e.body.actor.label().map(str::to_string),
                     id: e.event_id,
                     source: s.source,
                     occurred_at: e
@@ -155,17 +155,17 @@ pub fn search(conn: &Connection, query: &Query, limit: u32, offset: u64) -> Resu
                     category: e.category,
                     severity: e.severity.as_str().to_string(),
                     outcome: e.outcome,
-                    user_id: e.actor.user_id,
-                    user_email: e.actor.email,
-                    user_name: e.actor.name,
-                    user_role: e.actor.role,
-                    ip: e.ip,
-                    route: e.route,
-                    resource_type: e.resource_type,
-                    resource_id: e.resource_id,
-                    action: e.action,
-                    description: e.description,
-                    tags: e.tags,
+                    user_id: e.body.actor.user_id,
+                    user_email: e.body.actor.email,
+                    user_name: e.body.actor.name,
+                    user_role: e.body.actor.role,
+                    ip: e.body.ip,
+                    route: e.body.route,
+                    resource_type: e.body.resource_type,
+                    resource_id: e.body.resource_id,
+                    action: e.body.action,
+                    description: e.body.description,
+                    tags: e.body.tags,
                 }
             })
         })

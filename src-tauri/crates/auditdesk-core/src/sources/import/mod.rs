@@ -213,7 +213,7 @@ fn import_in_transaction(
                     .map_err(|e| ImportError::from((line, display.as_str(), e)))?;
                 let id = match &event.event_id {
                     Some(id) => id.clone(),
-                    None => content_id(&event.raw, &mut seen),
+                    None => content_id(&event.body.raw, &mut seen),
                 };
                 let prepared = PreparedEvent::new(&source.name, classifier.normalize(event, id));
                 // A closed channel means the writer failed; it reports why.

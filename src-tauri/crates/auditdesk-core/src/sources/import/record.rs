@@ -207,7 +207,7 @@ impl Record {
     /// the importer derives one from the content.
     pub fn to_event(self) -> Result<NewEvent, RecordError> {
         let mut event = self.map_fields()?;
-        event.raw = Value::Object(self.raw);
+        event.body.raw = Value::Object(self.raw);
         Ok(event)
     }
 
@@ -267,7 +267,7 @@ impl Record {
             },
         };
 
-        let mut event = NewEvent::new(occurred_at, event_type, Value::Null);
+        let mut event = NewEvent::new(occurred_at, event_type);
         event.event_id = text(Field::EventId);
         event.category = text(Field::Category);
         if let Some((_, key, value)) = get(Field::Severity)
@@ -288,35 +288,35 @@ impl Record {
         }
         // Specific columns beat what a combined "User" cell implied.
         if let Some(id) = text(Field::UserId) {
-            event.actor.user_id = Some(id);
+            event.body.actor.user_id = Some(id);
         }
         if let Some(email) = text(Field::Email) {
-            event.actor.email = Some(email);
+            event.body.actor.email = Some(email);
         }
         if let Some(name) = text(Field::UserName) {
-            event.actor.name = Some(name);
+            event.body.actor.name = Some(name);
         }
         if let Some(role) = text(Field::Role) {
-            event.actor.role = Some(role);
+            event.body.actor.role = Some(role);
         }
-        event.ip = text(Field::Ip);
-        event.route = text(Field::Route);
-        event.resource_type = resource_type;
-        event.resource_id = text(Field::ResourceId);
-        event.resource_name = text(Field::ResourceName);
-        event.action = action;
-        event.description = text(Field::Description);
-        event.request_id = text(Field::RequestId);
-        event.session_id = text(Field::SessionId);
-        event.stack = text(Field::Stack);
-        event.region = text(Field::Region);
-        event.org_id = text(Field::OrgId);
-        event.env_id = text(Field::EnvId);
+        event.body.ip = text(Field::Ip);
+        event.body.route = text(Field::Route);
+        event.body.resource_type = resource_type;
+        event.body.resource_id = text(Field::ResourceId);
+        event.body.resource_name = text(Field::ResourceName);
+        event.body.action = action;
+        event.body.description = text(Field::Description);
+        event.body.request_id = text(Field::RequestId);
+        event.body.session_id = text(Field::SessionId);
+        event.body.stack = text(Field::Stack);
+        event.body.region = text(Field::Region);
+        event.body.org_id = text(Field::OrgId);
+        event.body.env_id = text(Field::EnvId);
         if let Some((_, key, value)) = get(Field::Tags) {
-            event.tags = self.read_tags(key, value)?;
+            event.body.tags = self.read_tags(key, value)?;
         }
         if let Some((_, key, value)) = get(Field::Details) {
-            event.details = self.read_details(key, value)?;
+            event.body.details = self.read_details(key, value)?;
         }
         Ok(event)
     }
@@ -327,10 +327,12 @@ impl Record {
                 for (k, v) in map {
                     let t = text_of(v);
                     match normalize_header(k).as_str() {
-                        "id" | "userid" => event.actor.user_id = t,
-                        "email" | "emailaddress" => event.actor.email = t,
-                        "name" | "username" | "fullname" | "displayname" => event.actor.name = t,
-                        "role" | "userrole" => event.actor.role = t,
+                        "id" | "userid" => event.body.actor.user_id = t,
+                        "email" | "emailaddress" => event.body.actor.email = t,
+                        "name" | "username" | "fullname" | "displayname" => {
+                            event.body.actor.name = t
+                        }
+                        "role" | "userrole" => event.body.actor.role = t,
                         _ => {}
                     }
                 }
@@ -340,11 +342,11 @@ impl Record {
             other => {
                 if let Some(cell) = text_of(other) {
                     let (name, email) = split_user(&cell);
-                    event.actor.email = email;
+                    event.body.actor.email = email;
                     if name.is_some() {
-                        event.actor.name = name;
-                    } else if event.actor.email.is_none() {
-                        event.actor.user_id = Some(cell);
+                        event.body.actor.name = name;
+                    } else if event.body.actor.email.is_none() {
+                        event.body.actor.user_id = Some(cell);
                     }
                 }
                 Ok(())
@@ -486,8 +488,8 @@ mod tests {
         let e = r.to_event().unwrap();
         assert_eq!(e.event_type, "members.update");
         assert_eq!(e.outcome, "successful");
-        assert_eq!(e.actor.email.as_deref(), Some("ann@clinic.org"));
-        assert_eq!(e.resource_id.as_deref(), Some("mem_42"));
+        assert_eq!(e.body.actor.email.as_deref(), Some("ann@clinic.org"));
+        assert_eq!(e.body.resource_id.as_deref(), Some("mem_42"));
         assert_eq!(e.event_id, None);
     }
 
@@ -499,7 +501,11 @@ mod tests {
                 ("Event Type", "x"),
                 ("Compliance Tags", cell),
             ]);
-            assert_eq!(r.to_event().unwrap().tags, vec!["SOX", "GDPR"], "{cell}");
+            assert_eq!(
+                r.to_event().unwrap().body.tags,
+                vec!["SOX", "GDPR"],
+                "{cell}"
+            );
         }
     }
 
@@ -538,11 +544,11 @@ mod tests {
         };
         let e = r.to_event().unwrap();
         assert_eq!(e.event_id.as_deref(), Some("7c1f"));
-        assert_eq!(e.actor.user_id.as_deref(), Some("345"));
-        assert_eq!(e.org_id.as_deref(), Some("12"));
-        assert_eq!(e.ip.as_deref(), Some("10.1.2.3"));
+        assert_eq!(e.body.actor.user_id.as_deref(), Some("345"));
+        assert_eq!(e.body.org_id.as_deref(), Some("12"));
+        assert_eq!(e.body.ip.as_deref(), Some("10.1.2.3"));
         assert_eq!(e.outcome, "attempted");
-        assert_eq!(e.details, None);
-        assert_eq!(e.raw["extra"], json!(1));
+        assert_eq!(e.body.details, None);
+        assert_eq!(e.body.raw["extra"], json!(1));
     }
 }

@@ -215,7 +215,7 @@ fn render_page(page: &SearchPage, offset: u64) -> String {
             e.category,
             e.event_type,
             e.outcome,
-            e.user.as_deref().unwrap_or("-"),
+            fit(e.user.as_deref().unwrap_or("-"), 28),
             e.id
         ));
     }
@@ -234,6 +234,16 @@ fn render_page(page: &SearchPage, offset: u64) -> String {
         ));
     }
     out
+}
+
+/// `text` cut to `width` characters (with an ellipsis) so columns line up.
+fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
 }
 
 fn render_detail(d: &events::EventDetail) -> String {

@@ -167,9 +167,11 @@ impl<'c> EventWriter<'c> {
                             action = ?18, description = ?19, request_id = ?20, session_id = ?21,
                             stack = ?22, region = ?23, org_id = ?24, env_id = ?25, tags = ?26,
                             details = ?27, raw = ?28, content_hash = ?29, last_changed_at = ?30
-                         WHERE source_id = ?2 AND event_id = ?3",
+                         WHERE id = ?31 AND source_id = ?2 AND event_id = ?3",
                     )?
-                    .execute(params_from_iter(values.iter().take(30)))?;
+                    .execute(params_from_iter(
+                        values.iter().take(30).chain([&SqlValue::Integer(rowid)]),
+                    ))?;
                 self.next_version(new_rowid, &event.outcome, &hash);
                 self.flush()?;
                 Ok(Upsert::Updated)
@@ -228,7 +230,7 @@ impl<'c> EventWriter<'c> {
         Ok(())
     }
 
-    /// The 32 insert values (the update uses the first 30).
+    /// The 32 insert values (the update uses the first 30 and the old rowid).
     fn row_values(
         &self,
         rowid: i64,

@@ -320,6 +320,9 @@ fn render_overview(dir: &Path, o: &overview::Overview) -> String {
     }
     let mut group = |title: &str, rows: &[(String, u64)]| {
         out.push_str(&format!("  {title}:"));
+        if rows.is_empty() {
+            out.push_str("  none");
+        }
         for (k, n) in rows {
             out.push_str(&format!("  {k} {n}"));
         }

@@ -1,6 +1,6 @@
 //! One function per subcommand: arguments in, one core call, output out.
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use auditdesk_core::search::{self, SearchPage};
@@ -107,7 +107,18 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 format,
                 source: args.source,
             };
-            let summary = import::import_file(&mut vault, &args.file, &options)?;
+            let bar = progress_bar(json);
+            let summary =
+                import::import_file_with_progress(&mut vault, &args.file, &options, &mut |p| {
+                    if let Some(bar) = &bar {
+                        bar.set_length(p.bytes_total);
+                        bar.set_position(p.bytes_read);
+                        bar.set_message(format!("{} records", p.records));
+                    }
+                })?;
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
+            }
             output(json, &summary, || {
                 format!(
                     "Imported {} ({}) into source {:?}: {} records, {} new, {} updated, {} unchanged",
@@ -139,6 +150,20 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             output(json, &detail, || render_detail(&detail))
         }
     }
+}
+
+/// A progress bar on stderr, only when a person is watching it.
+fn progress_bar(json: bool) -> Option<indicatif::ProgressBar> {
+    if json || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    let style = indicatif::ProgressStyle::with_template(
+        "{bar:30} {bytes}/{total_bytes}  {msg}  {elapsed} (eta {eta})",
+    )
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    Some(bar)
 }
 
 /// `--vault`, else `$AUDITDESK_VAULT`, else the platform data directory.

@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, mpsc};
 
 use rusqlite::TransactionBehavior;
 use serde::Serialize;
@@ -134,38 +135,72 @@ pub struct ImportSummary {
 const PIPELINE_DEPTH: usize = 1024;
 
 /// Hashes the file as it is read, so the summary names exactly what was imported.
+/// It also counts the bytes read, for progress.
 struct HashingReader<R> {
     inner: R,
     hasher: Sha256,
+    read: Arc<AtomicU64>,
 }
 
 impl<R: Read> Read for HashingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.hasher.update(&buf[..n]);
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
     }
 }
+
+/// How far an import has got. Reported every `PROGRESS_EVERY` records and
+/// once at the end, from the thread that writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportProgress {
+    pub records: u64,
+    pub bytes_read: u64,
+    pub bytes_total: u64,
+}
+
+const PROGRESS_EVERY: u64 = 10_000;
 
 pub fn import_file(
     vault: &mut Vault,
     path: &Path,
     options: &ImportOptions,
 ) -> Result<ImportSummary> {
+    import_file_with_progress(vault, path, options, &mut |_| {})
+}
+
+/// `import_file`, calling `progress` as records are written.
+pub fn import_file_with_progress(
+    vault: &mut Vault,
+    path: &Path,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(ImportProgress),
+) -> Result<ImportSummary> {
     let display = path.display().to_string();
     let file = File::open(path).map_err(Error::io(path))?;
+    let bytes_total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bytes_read = Arc::new(AtomicU64::new(0));
     let mut reader = BufReader::with_capacity(
         1 << 20,
         HashingReader {
             inner: file,
             hasher: Sha256::new(),
+            read: Arc::clone(&bytes_read),
         },
     );
     let format = match options.format {
         Some(f) => f,
         None => detect_format(path, &mut reader).map_err(Error::io(path))?,
     };
-    import_in_transaction(vault, path, &display, reader, format, options)
+    let mut report = |records: u64| {
+        progress(ImportProgress {
+            records,
+            bytes_read: bytes_read.load(Ordering::Relaxed).min(bytes_total),
+            bytes_total,
+        })
+    };
+    import_in_transaction(vault, path, &display, reader, format, options, &mut report)
 }
 
 fn import_in_transaction(
@@ -175,6 +210,7 @@ fn import_in_transaction(
     reader: BufReader<HashingReader<File>>,
     format: Format,
     options: &ImportOptions,
+    report: &mut dyn FnMut(u64),
 ) -> Result<ImportSummary> {
     let display = display.to_string();
     let source_name = options
@@ -239,12 +275,16 @@ fn import_in_transaction(
                 Upsert::Unchanged => summary.unchanged += 1,
             }
             summary.records += 1;
+            if summary.records.is_multiple_of(PROGRESS_EVERY) {
+                report(summary.records);
+            }
         }
         producer
             .join()
             .map_err(|_| Error::Invalid("the import reader thread panicked".into()))
     })?;
     writer.finish()?;
+    report(summary.records);
     let mut reader = reader;
     // Drain whatever the parser did not need so the hash covers the file.
     std::io::copy(&mut reader, &mut std::io::sink()).map_err(Error::io(path))?;
@@ -312,4 +352,37 @@ fn detect_format<R: BufRead>(path: &Path, reader: &mut R) -> std::io::Result<For
         Some(b'{') => Format::Ndjson,
         _ => Format::Csv,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_is_reported_in_order_and_ends_at_the_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("e.ndjson");
+        let mut text = String::new();
+        for i in 0..25_000 {
+            text.push_str(&format!(
+                "{{\"id\":\"p{i}\",\"createdAt\":\"2026-01-01T00:00:{:02}.{:03}Z\",\"type\":\"log-search\"}}\n",
+                i % 60,
+                i % 1000
+            ));
+        }
+        std::fs::write(&file, &text).unwrap();
+        let mut vault = Vault::init(&dir.path().join("v"), "progress passphrase").unwrap();
+        let mut seen = Vec::new();
+        let summary =
+            import_file_with_progress(&mut vault, &file, &ImportOptions::default(), &mut |p| {
+                seen.push(p)
+            })
+            .unwrap();
+        assert_eq!(summary.new, 25_000);
+        let records: Vec<u64> = seen.iter().map(|p| p.records).collect();
+        assert_eq!(records, [10_000, 20_000, 25_000]);
+        let last = seen.last().unwrap();
+        assert_eq!(last.bytes_total, text.len() as u64);
+        assert_eq!(last.bytes_read, last.bytes_total);
+    }
 }

@@ -234,3 +234,21 @@ fn sub_millisecond_times_are_kept_to_the_millisecond_and_still_verify() {
     assert_eq!(show(&ws, "m1")["occurred_at"], "2026-06-01T08:00:00.123Z");
     ws.ok(&["vault", "verify"]);
 }
+
+#[test]
+fn floats_read_back_exactly_so_verify_stays_quiet() {
+    let ws = Workspace::init();
+    imported(
+        &ws,
+        "floats.ndjson",
+        "{\"id\":\"f1\",\"createdAt\":\"2026-01-01T00:00:00Z\",\"type\":\"x\",\"latency\":1.0715660391465826e-75,\"ratio\":0.1,\"big\":1.7976931348623157e308}\n",
+    );
+    ws.ok(&["vault", "verify"]);
+}
+
+#[test]
+fn an_unknown_format_is_a_usage_error() {
+    let ws = Workspace::init();
+    let file = ws.write("x.txt", "a");
+    assert_eq!(ws.run(&["import", path_str(&file), "--format", "xml"]).status.code(), Some(2));
+}

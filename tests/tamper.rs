@@ -143,3 +143,25 @@ fn a_smuggled_duplicate_is_named() {
     let out = ws.run(&["vault", "verify"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("stored more than once"));
 }
+
+#[test]
+fn out_of_range_values_are_named_not_read_as_defaults() {
+    let (ws, ids) = imported();
+    raw_connection(&ws)
+        .execute("UPDATE events SET severity = 7 WHERE event_id = ?1", [&ids[0]])
+        .unwrap();
+    verify_fails_naming(&ws, &ids[0]);
+}
+
+#[test]
+fn a_malformed_chain_hash_is_a_finding_not_a_crash() {
+    let (ws, ids) = imported();
+    raw_connection(&ws)
+        .execute(
+            "UPDATE event_versions SET chain_hash = x'00'
+             WHERE event_rowid = (SELECT id FROM events WHERE event_id = ?1)",
+            [&ids[1]],
+        )
+        .unwrap();
+    verify_fails_naming(&ws, &ids[1]);
+}

@@ -173,3 +173,15 @@ fn usage_errors_exit_2() {
     assert_eq!(ws.run(&["vault", "frobnicate"]).status.code(), Some(2));
     assert_eq!(ws.run(&["search", "colour:red"]).status.code(), Some(2));
 }
+
+#[test]
+fn a_passphrase_file_wins_over_the_environment() {
+    let ws = Workspace::init();
+    let file = ws.write("pass.txt", PASSPHRASE);
+    let out = ws
+        .command(&["--passphrase-file", path_str(&file), "vault", "info"])
+        .env("AUDITDESK_PASSPHRASE", "a stale passphrase")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -77,7 +77,7 @@ enum VaultCommand {
 struct ImportArgs {
     file: PathBuf,
     /// ndjson, json or csv [default: from the extension, else the content]
-    #[arg(long)]
+    #[arg(long, value_parser = ["ndjson", "jsonl", "json", "csv"])]
     format: Option<String>,
     /// The source the events belong to [default: import]
     #[arg(long)]

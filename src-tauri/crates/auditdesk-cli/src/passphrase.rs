@@ -1,4 +1,4 @@
-//! Where a passphrase comes from: `AUDITDESK_PASSPHRASE`, `--passphrase-file`,
+//! Where a passphrase comes from: `--passphrase-file`, `AUDITDESK_PASSPHRASE`,
 //! or a prompt when standard input is a terminal. Nothing else; in a script
 //! with none of these the vault stays locked (exit 3).
 
@@ -32,12 +32,13 @@ fn prompt(label: &str) -> Result<Secret, Error> {
         .map_err(|e| Error::Locked(format!("cannot read a passphrase from the terminal: {e}")))
 }
 
-/// The passphrase given without asking (environment or file), if any.
+/// The passphrase given without asking, if any: a file named on the
+/// command line wins over the environment, being the more explicit choice.
 pub fn given(env: &str, file: Option<&Path>) -> Result<Option<Secret>, Error> {
-    if let Ok(value) = std::env::var(env) {
-        return Ok(Some(Zeroizing::new(value)));
+    if let Some(file) = file {
+        return read_file(file).map(Some);
     }
-    file.map(read_file).transpose()
+    Ok(std::env::var(env).ok().map(Zeroizing::new))
 }
 
 pub fn can_prompt() -> bool {

@@ -350,10 +350,19 @@ pub fn read_row(r: &Row<'_>) -> rusqlite::Result<(i64, StoredEvent)> {
         })
         .transpose()
     };
+    // Decoding is strict: a value no writer could have stored is an error
+    // (which `vault verify` reports), never quietly read as something else.
+    let bad = |idx: usize, what: &str| {
+        rusqlite::Error::FromSqlConversionFailure(
+            idx,
+            rusqlite::types::Type::Text,
+            format!("{what} is not one AuditDesk writes").into(),
+        )
+    };
     let tags: Vec<String> = json(24, Some(r.get(24)?))?
         .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default();
-    let severity = Severity::from_rank(r.get(5)?).unwrap_or(Severity::Info);
+        .ok_or_else(|| bad(24, "tags"))?;
+    let severity = Severity::from_rank(r.get(5)?).ok_or_else(|| bad(5, "severity"))?;
     let hash: Vec<u8> = r.get(27)?;
     let event = AuditEvent {
         event_id: r.get(1)?,

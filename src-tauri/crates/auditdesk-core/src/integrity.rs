@@ -217,6 +217,11 @@ pub struct IntegrityReport {
     pub sqlite_check: Vec<String>,
     pub events_checked: u64,
     pub versions_checked: u64,
+    /// The last link of the chain. Deleting the newest events leaves a
+    /// shorter chain that is still whole, so an auditor who wants to
+    /// detect that records this head and compares it later.
+    pub head_seq: i64,
+    pub head: String,
     pub problems: Vec<Problem>,
 }
 
@@ -238,8 +243,8 @@ impl std::fmt::Display for IntegrityReport {
         if self.is_ok() {
             return write!(
                 f,
-                "ok: {} events, {} versions, chain intact",
-                self.events_checked, self.versions_checked
+                "ok: {} events, {} versions, chain intact (head: version {}, {})",
+                self.events_checked, self.versions_checked, self.head_seq, self.head
             );
         }
         for line in &self.cipher_check {
@@ -258,32 +263,41 @@ impl std::fmt::Display for IntegrityReport {
 /// Runs every check `vault verify` promises: SQLCipher's page HMACs,
 /// SQLite's structural check, the full-text index against its content, each
 /// event's content against its latest version, and the version chain.
+fn lines(conn: &Connection, pragma: &str, keep: impl Fn(&str) -> bool) -> Vec<String> {
+    let result = conn.prepare(pragma).and_then(|mut stmt| {
+        stmt.query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+    });
+    match result {
+        Ok(all) => all.into_iter().filter(|l| keep(l)).collect(),
+        Err(e) => vec![format!("{pragma} could not run: {e}")],
+    }
+}
+
 pub fn verify(conn: &Connection) -> Result<IntegrityReport> {
     let mut report = IntegrityReport::default();
-    let mut stmt = conn.prepare("PRAGMA cipher_integrity_check")?;
-    report.cipher_check = stmt
-        .query_map([], |r| r.get::<_, String>(0))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut stmt = conn.prepare("PRAGMA integrity_check")?;
-    report.sqlite_check = stmt
-        .query_map([], |r| r.get::<_, String>(0))?
-        .filter(|line| !matches!(line.as_deref(), Ok("ok")))
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    // A damaged page can make these checks fail outright; that is a finding
+    // to report (exit 4), not a reason to stop verifying.
+    report.cipher_check = lines(conn, "PRAGMA cipher_integrity_check", |_| true);
+    report.sqlite_check = lines(conn, "PRAGMA integrity_check", |l| l != "ok");
     if let Err(e) =
         conn.execute_batch("INSERT INTO events_fts(events_fts) VALUES('integrity-check')")
     {
         report.sqlite_check.push(format!("full-text index: {e}"));
     }
-    let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
-    let orphans = stmt
-        .query_map([], |r| {
-            Ok(format!(
-                "{} row {} has no parent",
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let orphans = conn
+        .prepare("PRAGMA foreign_key_check")
+        .and_then(|mut stmt| {
+            stmt.query_map([], |r| {
+                Ok(format!(
+                    "{} row {} has no parent",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .unwrap_or_else(|e| vec![format!("foreign key check failed: {e}")]);
     report.sqlite_check.extend(orphans);
 
     // (source, event id) is unique by the writer's upsert; a duplicate means
@@ -326,8 +340,10 @@ pub fn verify(conn: &Connection) -> Result<IntegrityReport> {
                 continue;
             }
         };
-        let raw = canonical_string(&stored.event.body.raw);
-        let details = stored.event.body.details.as_ref().map(canonical_string);
+        // Hash the stored text itself: it is exactly what was hashed when
+        // the version was written.
+        let raw: String = row.get(26)?;
+        let details: Option<String> = row.get(25)?;
         let actual = hex::encode(content_hash(
             &stored.source,
             &stored.event,
@@ -372,37 +388,55 @@ pub fn verify(conn: &Connection) -> Result<IntegrityReport> {
     while let Some(row) = rows.next()? {
         report.versions_checked += 1;
         let seq: i64 = row.get(0)?;
-        let content = to_hash(&row.get::<_, Vec<u8>>(1)?)?;
-        let stored = to_hash(&row.get::<_, Vec<u8>>(2)?)?;
         let event_id: Option<String> = row.get(3)?;
         let source: Option<String> = row.get(4)?;
         let outcome: String = row.get(5)?;
         let recorded_at: i64 = row.get(6)?;
-        let mut what = Vec::new();
-        if seq != expected_seq {
-            what.push(format!(
-                "version chain skips from {} to {seq} (versions removed)",
-                expected_seq - 1
-            ));
-        }
-        let link = VersionLink {
-            seq,
-            content: &content,
-            outcome: &outcome,
-            recorded_at,
+        let named = |what: String| Problem {
+            source: source.clone().unwrap_or_else(|| "?".into()),
+            event_id: event_id.clone().unwrap_or_else(|| "(deleted event)".into()),
+            what,
         };
-        if chain_link(&previous, link) != stored {
-            what.push(format!(
-                "version {seq} breaks the hash chain (history rewritten)"
-            ));
-        }
-        if !what.is_empty() {
+        let (content, stored) = match (
+            to_hash(&row.get::<_, Vec<u8>>(1)?),
+            to_hash(&row.get::<_, Vec<u8>>(2)?),
+        ) {
+            (Ok(c), Ok(s)) => (c, s),
+            _ => {
+                report.problems.push(named(format!(
+                    "version {seq} has a malformed hash (altered)"
+                )));
+                expected_seq = seq + 1;
+                continue;
+            }
+        };
+        if seq != expected_seq {
+            // The versions in between are gone, and with them the link this
+            // one was made from: report the gap, not this innocent version.
             report.problems.push(Problem {
-                source: source.unwrap_or_else(|| "?".into()),
-                event_id: event_id.unwrap_or_else(|| "(deleted event)".into()),
-                what: what.join("; "),
+                source: "?".into(),
+                event_id: "(deleted event)".into(),
+                what: format!(
+                    "versions {}..={} are missing (deleted)",
+                    expected_seq,
+                    seq - 1
+                ),
             });
+        } else {
+            let link = VersionLink {
+                seq,
+                content: &content,
+                outcome: &outcome,
+                recorded_at,
+            };
+            if chain_link(&previous, link) != stored {
+                report.problems.push(named(format!(
+                    "version {seq} breaks the hash chain (history rewritten)"
+                )));
+            }
         }
+        report.head_seq = seq;
+        report.head = hex::encode(stored);
         // Continue from the stored link so one break is reported once.
         previous = stored;
         expected_seq = seq + 1;

@@ -27,6 +27,7 @@ pub const HEADER_VERSION: u32 = 1;
 /// tampered header cannot downgrade the KDF.
 pub const MIN_M_COST_KIB: u32 = 64 * 1024;
 pub const MIN_T_COST: u32 = 3;
+const MAX_M_COST_KIB: u32 = 4 * 1024 * 1024;
 
 pub const MIN_PASSPHRASE_CHARS: usize = 8;
 
@@ -225,10 +226,15 @@ impl Header {
         if header.kdf.algorithm != "argon2id-v19"
             || header.kdf.m_cost_kib < MIN_M_COST_KIB
             || header.kdf.t_cost < MIN_T_COST
+            // The KDF runs before the wrap's tag can reject a doctored
+            // header, so absurd costs are refused up front.
+            || header.kdf.m_cost_kib > MAX_M_COST_KIB
+            || header.kdf.t_cost > MAX_T_COST
+            || !(1..=16).contains(&header.kdf.p_cost)
         {
             return Err(Error::HeaderCorrupt {
                 path: path.to_path_buf(),
-                reason: "key derivation parameters are below the security floor".into(),
+                reason: "key derivation parameters are outside the accepted range".into(),
             });
         }
         Ok(header)

@@ -168,10 +168,11 @@ impl Vault {
         let Some(entry) = header.keychain.take() else {
             return Ok(false);
         };
-        // The header is rewritten first: if deleting the keychain entry then
-        // fails, the vault no longer trusts it anyway.
-        header.write_atomic(&dir.join(HEADER_FILE))?;
+        // The key leaves the keychain first: if that fails, the header still
+        // names the entry, so the user can retry instead of leaving the key
+        // behind with nothing pointing at it.
         keychain.delete(&entry)?;
+        header.write_atomic(&dir.join(HEADER_FILE))?;
         Ok(true)
     }
 

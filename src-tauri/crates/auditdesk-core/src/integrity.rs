@@ -275,11 +275,13 @@ fn lines(conn: &Connection, pragma: &str, keep: impl Fn(&str) -> bool) -> Vec<St
 }
 
 pub fn verify(conn: &Connection) -> Result<IntegrityReport> {
-    let mut report = IntegrityReport::default();
     // A damaged page can make these checks fail outright; that is a finding
     // to report (exit 4), not a reason to stop verifying.
-    report.cipher_check = lines(conn, "PRAGMA cipher_integrity_check", |_| true);
-    report.sqlite_check = lines(conn, "PRAGMA integrity_check", |l| l != "ok");
+    let mut report = IntegrityReport {
+        cipher_check: lines(conn, "PRAGMA cipher_integrity_check", |_| true),
+        sqlite_check: lines(conn, "PRAGMA integrity_check", |l| l != "ok"),
+        ..IntegrityReport::default()
+    };
     if let Err(e) =
         conn.execute_batch("INSERT INTO events_fts(events_fts) VALUES('integrity-check')")
     {

@@ -250,5 +250,35 @@ fn floats_read_back_exactly_so_verify_stays_quiet() {
 fn an_unknown_format_is_a_usage_error() {
     let ws = Workspace::init();
     let file = ws.write("x.txt", "a");
-    assert_eq!(ws.run(&["import", path_str(&file), "--format", "xml"]).status.code(), Some(2));
+    assert_eq!(
+        ws.run(&["import", path_str(&file), "--format", "xml"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn the_envelope_array_is_found_by_its_path_not_its_name() {
+    let ws = Workspace::init();
+    let decoy = r#"{"meta":{"q":{"results":[]},"note":"\"results\": ["},"payload":{"results":[
+  {"id":"e1","createdAt":"2026-05-04T00:00:00.000Z","type":"user-removed","status":"successful","userId":1},
+  {"id":"e2","createdAt":"2026-05-04T00:00:01.000Z","type":"user-removed","status":"successful","userId":1}
+]}}"#;
+    assert_eq!(imported(&ws, "env.json", decoy)["new"], 2);
+}
+
+#[test]
+fn pretty_printed_json_is_read_as_one_document() {
+    let ws = Workspace::init();
+    // No extension: the content decides, and a pretty-printed object is not NDJSON.
+    let single =
+        "{\n  \"id\": \"p1\",\n  \"createdAt\": \"2026-05-04T00:00:00Z\",\n  \"type\": \"x\"\n}\n";
+    assert_eq!(imported(&ws, "single-event", single)["new"], 1);
+    let broken = "{\n  \"payload\": {\n    \"results\": [\n      {\"id\": \"b1\",, \"type\": \"x\"}\n    ]\n  }\n}\n";
+    let file = ws.write("broken.json", broken);
+    let out = ws.run(&["import", path_str(&file)]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("line 4"), "{stderr}");
 }

@@ -148,7 +148,10 @@ fn a_smuggled_duplicate_is_named() {
 fn out_of_range_values_are_named_not_read_as_defaults() {
     let (ws, ids) = imported();
     raw_connection(&ws)
-        .execute("UPDATE events SET severity = 7 WHERE event_id = ?1", [&ids[0]])
+        .execute(
+            "UPDATE events SET severity = 7 WHERE event_id = ?1",
+            [&ids[0]],
+        )
         .unwrap();
     verify_fails_naming(&ws, &ids[0]);
 }

@@ -183,5 +183,9 @@ fn a_passphrase_file_wins_over_the_environment() {
         .env("AUDITDESK_PASSPHRASE", "a stale passphrase")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -342,14 +342,14 @@ fn detect_format<R: BufRead>(path: &Path, reader: &mut R) -> std::io::Result<For
         return Ok(f);
     }
     let buf = reader.fill_buf()?;
-    let first = buf
+    let text = buf
         .strip_prefix(b"\xEF\xBB\xBF")
         .unwrap_or(buf)
-        .iter()
-        .find(|b| !b.is_ascii_whitespace());
-    Ok(match first {
+        .trim_ascii_start();
+    Ok(match text.first() {
         Some(b'[') => Format::Json,
-        Some(b'{') => Format::Ndjson,
+        Some(b'{') if readers::first_line_is_json(text) => Format::Ndjson,
+        Some(b'{') => Format::Json,
         _ => Format::Csv,
     })
 }

@@ -103,11 +103,11 @@ pub fn read_json<R: BufRead>(
         b'[' => read_array(text, start, file, handle),
         b'{' => match serde_json::from_slice::<Value>(text) {
             Ok(Value::Object(map)) => {
-                let array_key = ["results", "events", "data", "items", "records"]
+                let path = ["results", "events", "data", "items", "records"]
                     .into_iter()
-                    .find(|k| nested_array(&map, k).is_some());
-                match array_key.and_then(|k| find_array_start(text, k).map(|at| (k, at))) {
-                    Some((_, at)) => read_array(text, at, file, handle),
+                    .find_map(|k| array_path(&map, k));
+                match path.and_then(|p| find_path_array(text, start, &p)) {
+                    Some(at) => read_array(text, at, file, handle),
                     None => handle(object_record(
                         Value::Object(map),
                         line_of(text, start),
@@ -117,7 +117,7 @@ pub fn read_json<R: BufRead>(
             }
             Ok(_) => Err(ImportError::whole_file(file, "unexpected JSON document").into()),
             // Several objects one after another: NDJSON under a .json name.
-            Err(e) if e.line() > 1 || e.is_data() => {
+            Err(_) if first_line_is_json(&text[start..]) => {
                 read_ndjson(&mut std::io::Cursor::new(text), file, handle)
             }
             Err(e) => Err(ImportError::at(
@@ -141,44 +141,76 @@ pub fn read_json<R: BufRead>(
     }
 }
 
-fn nested_array<'a>(map: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a Vec<Value>> {
-    if let Some(Value::Array(a)) = map.get(key) {
-        return Some(a);
+/// Whether the text up to its first newline is a whole JSON value: the mark
+/// of NDJSON, as opposed to one pretty-printed document.
+pub(super) fn first_line_is_json(text: &[u8]) -> bool {
+    let line = text.split(|b| *b == b'\n').next().unwrap_or_default();
+    serde_json::from_slice::<Value>(line.trim_ascii()).is_ok()
+}
+
+/// The key path of the events array: `key` at the top level, or inside one
+/// object (a Redox envelope's `payload.results`).
+fn array_path(map: &serde_json::Map<String, Value>, key: &str) -> Option<Vec<String>> {
+    if let Some(Value::Array(_)) = map.get(key) {
+        return Some(vec![key.to_string()]);
     }
-    map.values().find_map(|v| match v {
+    map.iter().find_map(|(parent, v)| match v {
         Value::Object(inner) => match inner.get(key) {
-            Some(Value::Array(a)) => Some(a),
+            Some(Value::Array(_)) => Some(vec![parent.clone(), key.to_string()]),
             _ => None,
         },
         _ => None,
     })
 }
 
-/// Offset of the `[` that follows `"key":` outside any string.
-fn find_array_start(text: &[u8], key: &str) -> Option<usize> {
-    let needle = format!("\"{key}\"");
-    let mut from = 0;
-    while let Some(rel) = find(&text[from..], needle.as_bytes()) {
-        let mut i = from + rel + needle.len();
-        while i < text.len() && text[i].is_ascii_whitespace() {
+/// Offset of the `[` of the array at `path`, walking the object that starts
+/// at `open` member by member (strings and nesting respected).
+fn find_path_array(text: &[u8], open: usize, path: &[String]) -> Option<usize> {
+    let (first, rest) = path.split_first()?;
+    let mut i = open + 1;
+    loop {
+        while text.get(i)?.is_ascii_whitespace() || text.get(i)? == &b',' {
             i += 1;
         }
-        if text.get(i) == Some(&b':') {
-            i += 1;
-            while i < text.len() && text[i].is_ascii_whitespace() {
-                i += 1;
-            }
-            if text.get(i) == Some(&b'[') {
-                return Some(i);
-            }
+        if text.get(i)? != &b'"' {
+            return None;
         }
-        from = from + rel + 1;
+        let key_end = string_end(text, i)?;
+        let key = &text[i + 1..key_end - 1];
+        i = key_end;
+        while text.get(i)?.is_ascii_whitespace() {
+            i += 1;
+        }
+        if text.get(i)? != &b':' {
+            return None;
+        }
+        i += 1;
+        while text.get(i)?.is_ascii_whitespace() {
+            i += 1;
+        }
+        if key == first.as_bytes() {
+            return match (rest.is_empty(), text.get(i)?) {
+                (true, b'[') => Some(i),
+                (false, b'{') => find_path_array(text, i, rest),
+                _ => None,
+            };
+        }
+        i = element_end(text, i)?;
     }
-    None
 }
 
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+/// End (exclusive) of the string literal whose opening quote is at `open`.
+fn string_end(text: &[u8], open: usize) -> Option<usize> {
+    let mut escaped = false;
+    for (i, &b) in text.iter().enumerate().skip(open + 1) {
+        match (escaped, b) {
+            (true, _) => escaped = false,
+            (false, b'\\') => escaped = true,
+            (false, b'"') => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn line_of(text: &[u8], offset: usize) -> u64 {
@@ -231,8 +263,8 @@ fn read_array(
     }
 }
 
-/// End (exclusive) of the JSON value starting at `start`: the first `,` or
-/// `]` at depth zero outside strings.
+/// End (exclusive) of the JSON value starting at `start`: the first `,`,
+/// `]` or `}` at depth zero outside strings.
 fn element_end(text: &[u8], start: usize) -> Option<usize> {
     let mut depth = 0i64;
     let mut in_string = false;
@@ -251,7 +283,7 @@ fn element_end(text: &[u8], start: usize) -> Option<usize> {
             b'"' => in_string = true,
             b'{' | b'[' => depth += 1,
             b'}' | b']' if depth > 0 => depth -= 1,
-            b',' | b']' if depth == 0 => return Some(i),
+            b',' | b']' | b'}' if depth == 0 => return Some(i),
             _ => {}
         }
     }

@@ -71,7 +71,9 @@ pub fn parse(text: &str) -> Result<Query> {
             i += 1;
         }
         let op = operator(&chars, i);
-        if let (false, Some((op, len))) = (name.is_empty(), op) {
+        // `10:30` or `fe80::1` is a word, not a field: field names are letters.
+        let fieldlike = !name.is_empty() && name.chars().all(|c| c.is_alphabetic() || c == '_');
+        if let (true, Some((op, len))) = (fieldlike, op) {
             let value_at = i + len;
             let (value, next) = if chars.get(value_at) == Some(&'"') {
                 quoted(&chars, value_at)?
@@ -244,8 +246,9 @@ mod tests {
     }
 
     #[test]
-    fn email_and_ip_words_stay_terms() {
-        let q = parse("ann@x.org 10.0.0.1").unwrap();
-        assert_eq!(q.clauses.len(), 2);
+    fn email_ip_and_time_words_stay_terms() {
+        let q = parse("ann@x.org 10.0.0.1 fe80::1 10:30").unwrap();
+        assert_eq!(q.clauses.len(), 4);
+        assert!(q.clauses.iter().all(|c| matches!(c, Clause::Term { .. })));
     }
 }

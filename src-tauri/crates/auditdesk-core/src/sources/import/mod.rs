@@ -237,7 +237,7 @@ fn import_in_transaction(
     // parses, classifies and hashes the next records. The first error on
     // either side ends both, and the transaction is then rolled back.
     let mut writer = EventWriter::new(&tx, source.id, &source.name)?;
-    let (sender, receiver) = mpsc::sync_channel::<Result<PreparedEvent>>(PIPELINE_DEPTH);
+    let (sender, receiver) = mpsc::sync_channel::<Result<(u64, PreparedEvent)>>(PIPELINE_DEPTH);
     let reader = std::thread::scope(|scope| -> Result<_> {
         let producer = scope.spawn(|| {
             let mut reader = reader;
@@ -254,7 +254,7 @@ fn import_in_transaction(
                 let prepared = PreparedEvent::new(&source.name, classifier.normalize(event, id));
                 // A closed channel means the writer failed; it reports why.
                 sender
-                    .send(Ok(prepared))
+                    .send(Ok((line, prepared)))
                     .map_err(|_| Error::Invalid("import stopped".into()))
             };
             let read = match format {
@@ -268,8 +268,15 @@ fn import_in_transaction(
             drop(sender);
             reader
         });
-        for prepared in receiver {
-            match writer.upsert(prepared?)? {
+        for item in receiver {
+            let (line, prepared) = item?;
+            // A record the writer refuses (say, too many events in one
+            // millisecond) is reported at its line like any other bad record.
+            let upserted = writer.upsert(prepared).map_err(|e| match e {
+                Error::Invalid(message) => ImportError::at(&display, line, None, message).into(),
+                other => other,
+            })?;
+            match upserted {
                 Upsert::New => summary.new += 1,
                 Upsert::Updated => summary.updated += 1,
                 Upsert::Unchanged => summary.unchanged += 1,

@@ -23,10 +23,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             if remember {
                 require_os_keychain()?;
             }
-            let mut vault = Vault::init(&dir, &secret)?;
+            drop(Vault::init(&dir, &secret)?);
             if remember {
-                let key = Vault::unwrap_key(&dir, &secret)?;
-                vault.remember(&SystemKeychain, &key)?;
+                Vault::remember(&dir, &secret, &SystemKeychain)?;
             }
             output(
                 json,
@@ -78,9 +77,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Vault(VaultCommand::Remember) => {
             require_os_keychain()?;
             let secret = passphrase::existing(pass_file, &dir)?;
-            let mut vault = Vault::open(&dir, &secret)?;
-            let key = Vault::unwrap_key(&dir, &secret)?;
-            vault.remember(&SystemKeychain, &key)?;
+            Vault::remember(&dir, &secret, &SystemKeychain)?;
             output(
                 json,
                 &serde_json::json!({"vault": dir, "remembered": true}),

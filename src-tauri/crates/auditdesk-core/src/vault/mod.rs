@@ -147,18 +147,18 @@ impl Vault {
     }
 
     /// "Remember on this device": stores the data key in the OS keychain and
-    /// notes the entry in the header. Errors if there is no keychain.
-    pub fn remember(&mut self, keychain: &dyn Keychain, key: &DataKey) -> Result<()> {
+    /// notes the entry in the header. Errors if there is no keychain. Needs
+    /// only the header, so the database is not opened.
+    pub fn remember(dir: &Path, passphrase: &str, keychain: &dyn Keychain) -> Result<()> {
+        let mut header = Vault::read_header(dir)?;
+        let key = header.open(passphrase, dir)?;
         let entry = KeychainRef {
             service: "auditdesk".into(),
-            account: format!("vault-{}", self.header.vault_id),
+            account: format!("vault-{}", header.vault_id),
         };
-        keychain.store(&entry, key)?;
-        let mut header = self.header.clone();
+        keychain.store(&entry, &key)?;
         header.keychain = Some(entry);
-        header.write_atomic(&self.dir.join(HEADER_FILE))?;
-        self.header = header;
-        Ok(())
+        header.write_atomic(&dir.join(HEADER_FILE))
     }
 
     /// Forgets the remembered key, so the next open needs the passphrase.
@@ -301,14 +301,12 @@ mod tests {
         keyring_core::set_default_store(keyring_core::mock::Store::new().unwrap());
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("v");
-        let mut vault = Vault::init(&path, PASS).unwrap();
+        drop(Vault::init(&path, PASS).unwrap());
         assert!(matches!(
             Vault::open_remembered(&path, &SystemKeychain),
             Err(Error::Locked(_))
         ));
-        let key = Vault::unwrap_key(&path, PASS).unwrap();
-        vault.remember(&SystemKeychain, &key).unwrap();
-        drop(vault);
+        Vault::remember(&path, PASS, &SystemKeychain).unwrap();
         Vault::open_remembered(&path, &SystemKeychain).unwrap();
         // Re-keying keeps the remembered entry.
         Vault::rekey(&path, PASS, "another passphrase").unwrap();

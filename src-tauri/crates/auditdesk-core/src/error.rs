@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use crate::integrity::IntegrityReport;
 use crate::sources::import::ImportError;
+use crate::sources::redox::RemoteError;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -44,6 +45,8 @@ pub enum Error {
     Integrity(IntegrityReport),
     #[error("cryptography: {0}")]
     Crypto(&'static str),
+    #[error(transparent)]
+    Remote(#[from] RemoteError),
 }
 
 impl Error {
@@ -65,6 +68,7 @@ impl Error {
             Error::Invalid(_) => "invalid",
             Error::Integrity(_) => "integrity",
             Error::Crypto(_) => "crypto",
+            Error::Remote(e) => e.code(),
         }
     }
 

@@ -51,6 +51,10 @@ impl PreparedEvent {
             hash,
         }
     }
+
+    pub fn event_id(&self) -> &str {
+        &self.event.event_id
+    }
 }
 
 /// New rows are written this many at a time, in one multi-row INSERT. FTS5

@@ -9,6 +9,7 @@ pub mod integrity;
 pub mod overview;
 pub mod search;
 pub mod sources;
+pub mod sync;
 pub mod vault;
 
 pub use error::{Error, Result};

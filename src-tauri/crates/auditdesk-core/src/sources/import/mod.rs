@@ -5,7 +5,7 @@
 
 mod readers;
 mod record;
-mod time;
+pub(crate) mod time;
 
 use std::collections::HashMap;
 use std::fs::File;

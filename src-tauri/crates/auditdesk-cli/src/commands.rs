@@ -10,7 +10,7 @@ use auditdesk_core::{Error, events, integrity, overview};
 use serde::Serialize;
 
 use crate::passphrase;
-use crate::{Cli, Command, VaultCommand};
+use crate::{Cli, Command, SimCommand, VaultCommand};
 
 pub fn run(cli: Cli) -> Result<(), Error> {
     let dir = vault_dir(cli.vault)?;
@@ -146,11 +146,14 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let detail = events::find(vault.conn(), &args.id, args.source.as_deref())?;
             output(json, &detail, || render_detail(&detail))
         }
+        Command::Source(command) => crate::remote::source(command, &dir, pass_file, json),
+        Command::Sync(args) => crate::remote::sync(args, &dir, pass_file, json),
+        Command::Sim(SimCommand::Serve(args)) => crate::sim::serve(args, json),
     }
 }
 
 /// A progress bar on stderr, only when a person is watching it.
-fn progress_bar(json: bool) -> Option<indicatif::ProgressBar> {
+pub(crate) fn progress_bar(json: bool) -> Option<indicatif::ProgressBar> {
     if json || !std::io::stderr().is_terminal() {
         return None;
     }
@@ -192,7 +195,7 @@ fn require_os_keychain() -> Result<(), Error> {
 
 /// Opens with the passphrase if one was given; else with the key remembered
 /// in the keychain; else by prompting.
-fn open(dir: &Path, pass_file: Option<&Path>) -> Result<Vault, Error> {
+pub(crate) fn open(dir: &Path, pass_file: Option<&Path>) -> Result<Vault, Error> {
     if let Some(secret) = passphrase::given(passphrase::ENV, pass_file)? {
         return Vault::open(dir, &secret);
     }
@@ -215,7 +218,7 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, Error> {
     serde_json::to_string_pretty(value).map_err(|e| Error::Invalid(e.to_string()))
 }
 
-fn output<T: Serialize>(
+pub(crate) fn output<T: Serialize>(
     json: bool,
     value: &T,
     human: impl FnOnce() -> String,

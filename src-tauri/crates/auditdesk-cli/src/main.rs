@@ -5,6 +5,8 @@
 
 mod commands;
 mod passphrase;
+mod remote;
+mod sim;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,6 +50,76 @@ enum Command {
     Search(SearchArgs),
     /// Show one event with its raw JSON and status history
     Show(ShowArgs),
+    /// Add, list, test or remove Redox connections (and the embedded demo)
+    #[command(subcommand)]
+    Source(SourceCommand),
+    /// Sync events from the Redox sources (all of them, or --source)
+    Sync(SyncArgs),
+    /// The Redox API simulator
+    #[command(subcommand)]
+    Sim(SimCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum SourceCommand {
+    /// Add a connection
+    #[command(subcommand)]
+    Add(AddSource),
+    /// List sources with their last sync
+    List,
+    /// Get a token and one page of events, writing nothing
+    Test { name: String },
+    /// Forget a connection and its private key (its events stay)
+    Remove { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum AddSource {
+    /// A Redox organization, through a user-level API key (signed JWT)
+    Redox {
+        #[arg(long)]
+        name: String,
+        /// The organization id
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        client_id: String,
+        /// The key id (kid) the public key was registered under
+        #[arg(long)]
+        key_id: String,
+        /// The private key: a PEM file (or the PEM text itself); stored inside the vault
+        #[arg(long, value_name = "PEM")]
+        private_key: String,
+        #[arg(long, default_value = auditdesk_core::sources::redox::DEFAULT_HOST)]
+        host: String,
+        /// Override a client or sync setting, e.g. --set overlap_s=7200 (repeatable)
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        settings: Vec<String>,
+    },
+    /// The embedded demo: a simulated organisation served on loopback
+    Demo {
+        #[arg(long, default_value = "demo")]
+        name: String,
+    },
+}
+
+#[derive(Debug, Args)]
+struct SyncArgs {
+    /// Only this source
+    #[arg(long)]
+    source: Option<String>,
+    /// Start here (a date or RFC 3339 time) instead of the watermark or the 90-day lookback
+    #[arg(long, value_name = "DATE")]
+    since: Option<String>,
+    /// Override a setting for this run, e.g. --set concurrency=8 (repeatable)
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    settings: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum SimCommand {
+    /// Serve a simulated Redox organisation over HTTP on loopback
+    Serve(sim::ServeArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -113,6 +185,8 @@ fn exit_code(error: &Error) -> u8 {
         Error::WrongPassphrase(_) | Error::Locked(_) => 3,
         Error::Integrity(_) => 4,
         Error::Query { .. } => 2,
+        // A setting the user typed wrong is a usage error too.
+        Error::Invalid(m) if m.starts_with("setting ") || m.starts_with("unknown setting") => 2,
         _ => 1,
     }
 }

@@ -107,14 +107,24 @@ pub fn add_redox(
         }
     }
     config.settings.check()?;
-    Signer::new(&config.private_key_pem, &config.key_id, &config.client_id, "check")?;
+    Signer::new(
+        &config.private_key_pem,
+        &config.key_id,
+        &config.client_id,
+        "check",
+    )?;
     let mut stored = serde_json::json!({ "redox": config });
     if let Some(demo) = demo {
         stored["demo"] = demo;
     }
     conn.execute(
         "INSERT INTO sources (name, kind, config, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![name, kind, stored.to_string(), Utc::now().timestamp_millis()],
+        params![
+            name,
+            kind,
+            stored.to_string(),
+            Utc::now().timestamp_millis()
+        ],
     )?;
     Ok(Source {
         id: conn.last_insert_rowid(),
@@ -134,7 +144,9 @@ fn name_is_free(conn: &Connection, name: &str) -> Result<()> {
         .optional()?;
     match taken {
         None => Ok(()),
-        Some(None) => Err(Error::Invalid(format!("a source named {name:?} already exists"))),
+        Some(None) => Err(Error::Invalid(format!(
+            "a source named {name:?} already exists"
+        ))),
         Some(Some(_)) => Err(Error::Invalid(format!(
             "a removed source named {name:?} still holds events under that name; choose another name"
         ))),
@@ -159,7 +171,9 @@ pub fn redox_config(conn: &Connection, name: &str) -> Result<(Source, RedoxConfi
     }
     let mut stored = stored_config(conn, source.id)?;
     let config = serde_json::from_value(stored["redox"].take()).map_err(|e| {
-        Error::Invalid(format!("source {name:?}: stored configuration unreadable: {e}"))
+        Error::Invalid(format!(
+            "source {name:?}: stored configuration unreadable: {e}"
+        ))
     })?;
     Ok((source, config))
 }
@@ -203,7 +217,10 @@ pub fn list(conn: &Connection) -> Result<Vec<SourceInfo>> {
     let mut out = Vec::with_capacity(rows.len());
     for (id, name, kind, created, events) in rows {
         let mut info = SourceInfo {
-            created_at: Utc.timestamp_millis_opt(created).single().unwrap_or_default(),
+            created_at: Utc
+                .timestamp_millis_opt(created)
+                .single()
+                .unwrap_or_default(),
             host: None,
             organization_id: None,
             client_id: None,
@@ -217,9 +234,14 @@ pub fn list(conn: &Connection) -> Result<Vec<SourceInfo>> {
         };
         if info.kind != KIND_FILE {
             let (_, config) = redox_config(conn, &info.name)?;
-            info.algorithm = Signer::new(&config.private_key_pem, &config.key_id, &config.client_id, "")
-                .ok()
-                .map(|s| s.algorithm());
+            info.algorithm = Signer::new(
+                &config.private_key_pem,
+                &config.key_id,
+                &config.client_id,
+                "",
+            )
+            .ok()
+            .map(|s| s.algorithm());
             info.host = Some(if info.kind == KIND_DEMO {
                 "embedded simulator (loopback)".to_string()
             } else {

@@ -86,7 +86,16 @@ pub fn sync_source(
                 start: run.window_start,
                 stop: run.window_stop,
             };
-            walk(vault, &client, &config, &source, run.id, window, run.next_page, progress)?;
+            walk(
+                vault,
+                &client,
+                &config,
+                &source,
+                run.id,
+                window,
+                run.next_page,
+                progress,
+            )?;
             done.push(runs::get(vault.conn(), run.id)?);
         }
     }
@@ -98,6 +107,42 @@ pub fn sync_source(
         done.push(runs::get(vault.conn(), id)?);
     }
     Ok(done)
+}
+
+/// What `source test` found: a token, then one page.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConnectionTest {
+    pub source: String,
+    pub host: String,
+    pub algorithm: crate::sources::redox::KeyAlgorithm,
+    pub window: Window,
+    /// Events on the first page of the last day (at most the page size).
+    pub first_page_events: usize,
+    pub requests: u64,
+}
+
+/// Gets a token and one page of the last day's events; writes nothing.
+pub fn test_connection(
+    vault: &Vault,
+    name: &str,
+    host: Option<&str>,
+) -> Result<ConnectionTest> {
+    let (source, config) = sources::redox_config(vault.conn(), name)?;
+    let client = RedoxClient::new(&config, host)?;
+    let stop = Utc::now() - Duration::seconds(config.settings.lag_s);
+    let window = Window {
+        start: stop - Duration::days(1),
+        stop,
+    };
+    let page = client.audit_page(&window, 1)?;
+    Ok(ConnectionTest {
+        source: source.name,
+        host: client.host().to_string(),
+        algorithm: client.algorithm(),
+        window,
+        first_page_events: page.events.len(),
+        requests: client.stats.requests.load(Ordering::Relaxed),
+    })
 }
 
 /// stop = now − lag; start = min(watermark − overlap, the oldest interim
@@ -164,14 +209,28 @@ fn walk(
     // the last pages on power loss, which the checkpoint then refetches.
     // The run's completion, which moves the watermark, commits with FULL.
     vault.conn().execute_batch("PRAGMA synchronous = NORMAL")?;
-    let walked = walk_pages(vault, client, config, source, run_id, window, first_page, progress);
+    let walked = walk_pages(
+        vault, client, config, source, run_id, window, first_page, progress,
+    );
     vault.conn().execute_batch("PRAGMA synchronous = FULL")?;
     let unreported = runs::PageTally::default();
     match walked {
-        Ok(()) => runs::finish(vault.conn(), run_id, RunStatus::Completed, None, &unreported),
+        Ok(()) => runs::finish(
+            vault.conn(),
+            run_id,
+            RunStatus::Completed,
+            None,
+            &unreported,
+        ),
         Err(e) => {
             let message = e.to_string();
-            runs::finish(vault.conn(), run_id, RunStatus::Failed, Some(&message), &unreported)?;
+            runs::finish(
+                vault.conn(),
+                run_id,
+                RunStatus::Failed,
+                Some(&message),
+                &unreported,
+            )?;
             Err(e)
         }
     }
@@ -222,7 +281,10 @@ fn walk_pages(
                 loop {
                     let page = {
                         let mut s = schedule.lock().unwrap_or_else(|p| p.into_inner());
-                        while s.end.is_none_or(|e| s.next <= e) && s.next > s.committed + ahead {
+                        // One page at a time until the first comes back
+                        // full: a window of one short page costs one request.
+                        let lead = if s.committed >= first_page { ahead } else { 1 };
+                        while s.end.is_none_or(|e| s.next <= e) && s.next > s.committed + lead {
                             s = turn.wait(s).unwrap_or_else(|p| p.into_inner());
                         }
                         if s.end.is_some_and(|e| s.next > e) {
@@ -293,7 +355,8 @@ fn walk_pages(
                     retries: retries - last_retries,
                     ..Default::default()
                 };
-                if let Err(e) = write_page(vault, source, run_id, page, fetched.events, &mut tally) {
+                if let Err(e) = write_page(vault, source, run_id, page, fetched.events, &mut tally)
+                {
                     outcome = Err(e);
                     break 'receive;
                 }
@@ -310,8 +373,14 @@ fn walk_pages(
                 }
                 expected += 1;
                 progress(&report(
-                    source, run_id, &totals, events_before, started,
-                    requests - requests_at_start, &window, fetched.oldest,
+                    source,
+                    run_id,
+                    &totals,
+                    events_before,
+                    started,
+                    requests - requests_at_start,
+                    &window,
+                    fetched.oldest,
                 ));
                 if short {
                     break 'receive;

@@ -93,7 +93,9 @@ fn read(r: &Row<'_>) -> rusqlite::Result<SyncRun> {
 
 pub fn get(conn: &Connection, id: i64) -> Result<SyncRun> {
     Ok(conn.query_row(
-        &format!("SELECT {COLUMNS} FROM sync_runs r JOIN sources s ON s.id = r.source_id WHERE r.id = ?1"),
+        &format!(
+            "SELECT {COLUMNS} FROM sync_runs r JOIN sources s ON s.id = r.source_id WHERE r.id = ?1"
+        ),
         [id],
         read,
     )?)

@@ -5,7 +5,7 @@
 
 mod readers;
 mod record;
-pub(crate) mod time;
+pub mod time;
 
 use std::collections::HashMap;
 use std::fs::File;

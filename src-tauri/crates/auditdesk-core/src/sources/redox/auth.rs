@@ -193,12 +193,19 @@ DctsD11ms69nAFpb6YaSAC1RTTXu3Xg=
         let iat = body["iat"].as_i64().unwrap();
         assert_eq!(body["exp"].as_i64().unwrap(), iat + 300);
         assert!((chrono::Utc::now().timestamp() - iat).abs() < 5);
-        assert_ne!(claims(&b).1["jti"], body["jti"], "a fresh jti per assertion");
+        assert_ne!(
+            claims(&b).1["jti"],
+            body["jti"],
+            "a fresh jti per assertion"
+        );
     }
 
     #[test]
     fn bad_keys_are_named() {
-        let e = Signer::new("hello", "k", "c", "a").err().unwrap().to_string();
+        let e = Signer::new("hello", "k", "c", "a")
+            .err()
+            .unwrap()
+            .to_string();
         assert!(e.contains("not a PEM private key"), "{e}");
         let e = Signer::new(
             "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----",
@@ -210,7 +217,10 @@ DctsD11ms69nAFpb6YaSAC1RTTXu3Xg=
         .unwrap()
         .to_string();
         assert!(e.contains("not a private key"), "{e}");
-        let e = Signer::new(EC_SEC1, " ", "c", "a").err().unwrap().to_string();
+        let e = Signer::new(EC_SEC1, " ", "c", "a")
+            .err()
+            .unwrap()
+            .to_string();
         assert!(e.contains("kid"), "{e}");
     }
 }

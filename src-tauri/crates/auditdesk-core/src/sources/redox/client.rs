@@ -105,6 +105,10 @@ impl RedoxClient {
         })
     }
 
+    pub fn algorithm(&self) -> super::KeyAlgorithm {
+        self.signer.algorithm()
+    }
+
     pub fn host(&self) -> &str {
         &self.host
     }
@@ -164,12 +168,13 @@ impl RedoxClient {
                         None,
                     ));
                 };
-                let token = json["access_token"].as_str().ok_or_else(|| {
-                    RemoteError::InvalidResponse {
-                        url: url.clone(),
-                        message: "the token response has no access_token".into(),
-                    }
-                })?;
+                let token =
+                    json["access_token"]
+                        .as_str()
+                        .ok_or_else(|| RemoteError::InvalidResponse {
+                            url: url.clone(),
+                            message: "the token response has no access_token".into(),
+                        })?;
                 let lifetime = json["expires_in"]
                     .as_u64()
                     .or_else(|| json["expires_in"].as_str().and_then(|s| s.parse().ok()))
@@ -210,7 +215,13 @@ impl RedoxClient {
                 window.stop.to_rfc3339_opts(SecondsFormat::Millis, true),
             ),
             ("_page", page.to_string()),
-            ("_count", self.settings.page_size.min(super::MAX_PAGE_SIZE).to_string()),
+            (
+                "_count",
+                self.settings
+                    .page_size
+                    .min(super::MAX_PAGE_SIZE)
+                    .to_string(),
+            ),
         ];
         let mut rejected: Option<u64> = None;
         let mut reauthenticated = false;
@@ -509,9 +520,17 @@ mod tests {
     fn pages_are_read_from_the_envelope_and_broken_bodies_are_retryable() {
         let page = parse_page(br#"{"meta":{"page":{"links":{"next":"/x?_page=9"}}},"payload":{"results":[{"id":1},{"id":"b"}]}}"#, 2).ok().unwrap();
         assert_eq!(page.events.len(), 2);
-        assert!(matches!(parse_page(br#"{"payload":{"resul"#, 1), Err(PageError::Broken(_))));
-        assert!(matches!(parse_page(br#"{"payload":{"results":5}}"#, 1), Err(PageError::Shape(m)) if m.contains("a number")));
-        assert!(matches!(parse_page(br#"{"results":[]}"#, 1), Err(PageError::Shape(_))));
+        assert!(matches!(
+            parse_page(br#"{"payload":{"resul"#, 1),
+            Err(PageError::Broken(_))
+        ));
+        assert!(
+            matches!(parse_page(br#"{"payload":{"results":5}}"#, 1), Err(PageError::Shape(m)) if m.contains("a number"))
+        );
+        assert!(matches!(
+            parse_page(br#"{"results":[]}"#, 1),
+            Err(PageError::Shape(_))
+        ));
     }
 
     #[test]

@@ -238,7 +238,10 @@ mod tests {
         assert!(e.contains("between 1 and 50"), "{e}");
         assert_eq!(s.page_size, 20, "a refused value changes nothing");
         let e = s.set("pagesize=5").unwrap_err().to_string();
-        assert!(e.contains("unknown setting") && e.contains("page_size"), "{e}");
+        assert!(
+            e.contains("unknown setting") && e.contains("page_size"),
+            "{e}"
+        );
         let e = s.set("lag_s").unwrap_err().to_string();
         assert!(e.contains("KEY=VALUE"), "{e}");
         let e = s.set("lag_s=soon").unwrap_err().to_string();

@@ -133,8 +133,8 @@ struct Counters {
 }
 
 struct Mutable {
-    /// token → expiry (real time).
-    tokens: HashMap<String, Instant>,
+    /// token → (expiry in real time, requests served with it).
+    tokens: HashMap<String, (Instant, u64)>,
     jtis: HashSet<String>,
     recent: VecDeque<Instant>,
     rng: Rng,
@@ -291,6 +291,9 @@ impl Sim {
             .copied()
             .filter(|k| allow_revoke || *k != FaultKind::Revoke)
             .collect();
+        if kinds.is_empty() {
+            return None;
+        }
         let kind = *state.rng.pick(&kinds);
         *state.faults.entry(kind.name()).or_insert(0) += 1;
         Some(kind)
@@ -468,7 +471,7 @@ async fn token(
     let ttl = Duration::from_secs(sim.config.token_ttl_s);
     sim.lock()
         .tokens
-        .insert(access.clone(), Instant::now() + ttl);
+        .insert(access.clone(), (Instant::now() + ttl, 0));
     sim.counters.tokens_issued.fetch_add(1, Ordering::Relaxed);
     json_ok(json!({"access_token": access, "token_type": "bearer", "expires_in": sim.config.token_ttl_s, "scope": ""}).to_string())
 }
@@ -508,19 +511,19 @@ async fn audit_events(
         .get(header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
         .and_then(|h| h.strip_prefix("Bearer "));
-    let valid = bearer.is_some_and(|t| {
-        sim.lock()
-            .tokens
-            .get(t)
-            .is_some_and(|expiry| Instant::now() < *expiry)
+    let uses = bearer.and_then(|t| {
+        let mut state = sim.lock();
+        let (expiry, uses) = state.tokens.get_mut(t)?;
+        *uses += 1;
+        (Instant::now() < *expiry).then_some(*uses)
     });
-    if !valid {
+    let Some(uses) = uses else {
         sim.counters.unauthorized.fetch_add(1, Ordering::Relaxed);
         return error_json(
             StatusCode::UNAUTHORIZED,
             json!({"error": "invalid_token", "message": "missing, expired or revoked access token"}),
         );
-    }
+    };
     if sim.config.forbidden || org != sim.config.organization_id {
         sim.counters.forbidden.fetch_add(1, Ordering::Relaxed);
         return error_json(
@@ -567,7 +570,9 @@ async fn audit_events(
             .fetch_add(events.len() as u64, Ordering::Relaxed);
         render_page(&org, page, count, &events, clock)
     };
-    match sim.roll_fault(true) {
+    // Revocation hits tokens in use, not one just issued: a client that
+    // re-authenticates after a 401 gets its one retry.
+    match sim.roll_fault(uses > 2) {
         Some(kind) => fault_response(&sim, kind, body).await,
         None => json_ok(body()),
     }

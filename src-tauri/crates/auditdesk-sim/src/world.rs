@@ -31,7 +31,9 @@ pub struct WorldSpec {
 impl WorldSpec {
     /// `count` events ending about now, with the default dynamics.
     pub fn recent(seed: u64, count: u64, span: chrono::Duration, now: DateTime<Utc>) -> WorldSpec {
-        let spacing_ms = (span.num_milliseconds().max(1) as u64 / count.max(1)).max(1);
+        // Gaps are random around the mean: aim a little short so that all
+        // `count` events fit before `now`.
+        let spacing_ms = (span.num_milliseconds().max(1) as u64 * 4 / 5 / count.max(1)).max(1);
         WorldSpec {
             seed,
             start: now - span,

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# `make run`: builds a demo vault from the bundled sample exports and shows
-# what it holds. No network, no credentials; the passphrase is a demo one.
+# `make run`: builds a demo vault by syncing a simulated Redox organisation
+# (the embedded simulator, on loopback) and importing the bundled portal
+# exports, then shows what it holds. No credentials, no network beyond
+# loopback; the passphrase is a demo one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +15,17 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 rm -rf "$VAULT"
 step "Create an encrypted vault in ./$VAULT (demo passphrase: \"$AUDITDESK_PASSPHRASE\")"
 $BIN --vault "$VAULT" vault init
+
+step "Add the demo source: a simulated Redox organisation with its own generated key pair"
+$BIN --vault "$VAULT" source add demo --name demo
+$BIN --vault "$VAULT" source test demo
+
+step "Sync it over the real Redox API contract (signed-JWT token, _count=50 pages) from the embedded simulator"
+$BIN --vault "$VAULT" sync --source demo
+
+step "Sync again: only the overlap window is asked for; nothing is doubled"
+$BIN --vault "$VAULT" sync --source demo
+$BIN --vault "$VAULT" source list
 
 step "Import the bundled samples (Redox API events, and the two portal CSV exports)"
 $BIN --vault "$VAULT" import samples/redox-events.ndjson --source redox-export
@@ -40,8 +53,8 @@ $BIN --vault "$VAULT" vault verify
 
 step "On disk: only ciphertext and the wrapped key"
 ls -l "$VAULT"
-if grep -rqa -e 'SQLite format 3' -e 'log-payload-viewed' "$VAULT"; then
+if grep -rqa -e 'SQLite format 3' -e 'log-payload-viewed' -e 'PRIVATE KEY' "$VAULT"; then
   echo "plaintext found in $VAULT" >&2
   exit 1
 fi
-echo "no plaintext event data or SQLite header in $VAULT"
+echo "no plaintext event data, private key or SQLite header in $VAULT"

@@ -67,14 +67,23 @@ fn a_sync_killed_at_random_points_resumes_with_no_loss_and_no_duplicates() {
     }
     let done = ws.json(&["sync"]);
     assert_holds_exactly(&ws, "redox", &visible_ids(&sim));
-    assert_eq!(ws.count(""), EVENTS, "seed {seed}, after each kill: {held:?}, {done}");
+    assert_eq!(
+        ws.count(""),
+        EVENTS,
+        "seed {seed}, after each kill: {held:?}, {done}"
+    );
 
     let vault = auditdesk_core::Vault::open(&ws.vault, crate::util::PASSPHRASE).unwrap();
     let resumes: i64 = vault
         .conn()
-        .query_row("SELECT coalesce(sum(resumes), 0) FROM sync_runs", [], |r| r.get(0))
+        .query_row("SELECT coalesce(sum(resumes), 0) FROM sync_runs", [], |r| {
+            r.get(0)
+        })
         .unwrap();
-    assert!(resumes >= 1, "seed {seed}: some kill landed mid-window: {held:?}");
+    assert!(
+        resumes >= 1,
+        "seed {seed}: some kill landed mid-window: {held:?}"
+    );
     // Each kill costs at most the pages in flight, not the whole window.
     let stats = assert_played_by_the_rules(&sim);
     let requests = stats["api_requests"].as_u64().unwrap();

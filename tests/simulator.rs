@@ -99,12 +99,10 @@ pub fn vault_ids(ws: &Workspace, source: &str) -> Vec<String> {
             "SELECT e.event_id FROM events e JOIN sources s ON s.id = e.source_id WHERE s.name = ?1",
         )
         .unwrap();
-    let ids = stmt
-        .query_map([source], |r| r.get::<_, String>(0))
+    stmt.query_map([source], |r| r.get::<_, String>(0))
         .unwrap()
         .collect::<Result<Vec<_>, _>>()
-        .unwrap();
-    ids
+        .unwrap()
 }
 
 /// What the API shows at its clock: every event's id.

@@ -35,7 +35,10 @@ fn a_full_sync_holds_exactly_what_the_api_holds_and_a_second_adds_nothing() {
     assert_eq!(source["algorithm"], "RS384");
     assert_eq!(source["last_run"]["status"], "completed");
     assert!(source["watermark"].is_string());
-    assert!(!list.to_string().contains("PRIVATE KEY"), "no key in the listing");
+    assert!(
+        !list.to_string().contains("PRIVATE KEY"),
+        "no key in the listing"
+    );
     ws.ok(&["vault", "verify"]);
 }
 
@@ -47,7 +50,13 @@ fn faults_at_ten_percent_lose_nothing_and_double_nothing() {
     let sim = serve(cfg);
     let ws = Workspace::init();
     // A slow answer outlives the client's patience: a timeout, retried.
-    add_source(&ws, "redox", &sim, &rsa_keys().private_pem, &["--set", "timeout_ms=250"]);
+    add_source(
+        &ws,
+        "redox",
+        &sim,
+        &rsa_keys().private_pem,
+        &["--set", "timeout_ms=250"],
+    );
     let out = ws.json(&["sync"]);
     assert_eq!(out["new"], 4_000, "{out}");
     assert_holds_exactly(&ws, "redox", &visible_ids(&sim));
@@ -58,7 +67,10 @@ fn faults_at_ten_percent_lose_nothing_and_double_nothing() {
     let retries = out["sources"][0]["runs"][0]["retries"].as_u64().unwrap();
     assert!(retries > 0, "{out}");
     if faults.contains_key("revoke") {
-        assert!(stats["tokens_issued"].as_u64().unwrap() > 1, "a revoked token is replaced");
+        assert!(
+            stats["tokens_issued"].as_u64().unwrap() > 1,
+            "a revoked token is replaced"
+        );
     }
     ws.ok(&["vault", "verify"]);
 }
@@ -76,7 +88,10 @@ fn late_arrivals_inside_the_overlap_and_status_changes_are_caught_with_history()
 
     let first = ws.json(&["sync"]);
     let visible_then = visible_ids(&sim);
-    assert!(visible_then.len() < 2_000, "some events have not arrived yet");
+    assert!(
+        visible_then.len() < 2_000,
+        "some events have not arrived yet"
+    );
     assert_holds_exactly(&ws, "redox", &visible_then);
     let attempted = ws.json(&["search", "status:attempted"]);
     let interim: Vec<String> = attempted["events"]
@@ -85,7 +100,10 @@ fn late_arrivals_inside_the_overlap_and_status_changes_are_caught_with_history()
         .iter()
         .map(|e| e["id"].as_str().unwrap().to_string())
         .collect();
-    assert!(!interim.is_empty(), "some events are still interim: {first}");
+    assert!(
+        !interim.is_empty(),
+        "some events are still interim: {first}"
+    );
 
     // An hour later: the late events are there and every interim event is terminal.
     sim.sim.advance(3_600_000);
@@ -95,7 +113,10 @@ fn late_arrivals_inside_the_overlap_and_status_changes_are_caught_with_history()
     assert_eq!(ws.count("status:attempted"), 0, "{second}");
     let run = &second["sources"][0]["runs"][0];
     assert!(run["new"].as_u64().unwrap() > 0, "late arrivals: {run}");
-    assert!(run["updated"].as_u64().unwrap() >= interim.len() as u64, "{run}");
+    assert!(
+        run["updated"].as_u64().unwrap() >= interim.len() as u64,
+        "{run}"
+    );
     for id in interim.iter().take(5) {
         let shown = ws.json(&["show", id]);
         let history: Vec<&str> = shown["status_history"]
@@ -106,7 +127,10 @@ fn late_arrivals_inside_the_overlap_and_status_changes_are_caught_with_history()
             .collect();
         assert_eq!(history.len(), 2, "{shown}");
         assert_eq!(history[0], "attempted");
-        assert!(history[1] == "successful" || history[1] == "failed", "{history:?}");
+        assert!(
+            history[1] == "successful" || history[1] == "failed",
+            "{history:?}"
+        );
     }
     assert_played_by_the_rules(&sim);
     ws.ok(&["vault", "verify"]);
@@ -128,12 +152,20 @@ fn a_403_says_who_may_read_audit_events_and_is_not_retried() {
     let ws = Workspace::init();
     add_source(&ws, "redox", &sim, &rsa_keys().private_pem, &[]);
     let message = failing_sync(&ws, "remote_forbidden");
-    assert!(message.contains("organization owners and admins"), "{message}");
+    assert!(
+        message.contains("organization owners and admins"),
+        "{message}"
+    );
     assert!(message.contains("auditing add-on"), "{message}");
     assert_eq!(sim.sim.stats()["forbidden"], 1, "a 403 is not retried");
     let list = ws.json(&["source", "list"]);
     assert_eq!(list[0]["last_run"]["status"], "failed");
-    assert!(list[0]["last_run"]["error"].as_str().unwrap().contains("403"));
+    assert!(
+        list[0]["last_run"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("403")
+    );
 }
 
 #[test]
@@ -173,7 +205,10 @@ fn a_400_shows_the_response_body_and_is_not_retried() {
     add_source(&ws, "redox", &sim, &rsa_keys().private_pem, &[]);
     let message = failing_sync(&ws, "remote_rejected");
     assert!(message.contains("400"), "{message}");
-    assert!(message.contains("startDateTime must be within the last 30 days"), "{message}");
+    assert!(
+        message.contains("startDateTime must be within the last 30 days"),
+        "{message}"
+    );
     assert_eq!(sim.sim.stats()["bad_requests"], 1);
     // Within the API's history, the same source syncs.
     let out = ws.json(&["sync", "--since", "2026-11-01"]);
@@ -188,7 +223,10 @@ fn a_key_the_api_does_not_know_shows_the_token_error_verbatim() {
     add_source(&ws, "redox", &sim, &other.private_pem, &[]);
     let message = failing_sync(&ws, "remote_auth");
     assert!(message.contains("invalid_client"), "{message}");
-    assert!(message.contains("alg"), "the server's description is shown: {message}");
+    assert!(
+        message.contains("alg"),
+        "the server's description is shown: {message}"
+    );
     assert_eq!(sim.sim.stats()["tokens_issued"], 0);
 }
 
@@ -204,7 +242,13 @@ fn es384_and_pkcs1_keys_sign_accepted_assertions() {
     let rsa = rsa_keys();
     let sim = serve(config(world(20, 200, 2), &rsa.public_pem));
     let ws = Workspace::init();
-    add_source(&ws, "pkcs1", &sim, rsa.private_pkcs1_pem.as_deref().unwrap(), &[]);
+    add_source(
+        &ws,
+        "pkcs1",
+        &sim,
+        rsa.private_pkcs1_pem.as_deref().unwrap(),
+        &[],
+    );
     assert_eq!(ws.json(&["sync"])["new"], 200);
     let tested = ws.json(&["source", "test", "pkcs1"]);
     assert!(tested["first_page_events"].as_u64().unwrap() <= 50);
@@ -217,15 +261,30 @@ fn bad_settings_and_keys_are_refused_when_the_source_is_added() {
     let ws = Workspace::init();
     let key = ws.write("k.pem", &rsa_keys().private_pem);
     let base = [
-        "source", "add", "redox", "--name", "r", "--org", ORG, "--client-id", CLIENT, "--key-id",
-        KID, "--host", &sim.url, "--private-key",
+        "source",
+        "add",
+        "redox",
+        "--name",
+        "r",
+        "--org",
+        ORG,
+        "--client-id",
+        CLIENT,
+        "--key-id",
+        KID,
+        "--host",
+        &sim.url,
+        "--private-key",
     ];
     let mut args = base.to_vec();
     args.extend([crate::util::path_str(&key), "--set", "page_size=100"]);
     let out = ws.run(&args);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("between 1 and 50"));
-    let bad = ws.write("bad.pem", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+    let bad = ws.write(
+        "bad.pem",
+        "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+    );
     let mut args = base.to_vec();
     args.push(crate::util::path_str(&bad));
     let out = ws.run(&args);

@@ -56,11 +56,13 @@ pub fn source(
         }
         SourceCommand::Add(AddSource::Demo { name }) => {
             let vault = open(dir, pass_file)?;
-            let fresh = demo::new_demo(chrono::Utc::now())
-                .map_err(|e| Error::Invalid(e.to_string()))?;
-            let mut settings = Settings::default();
-            settings.rate_limit = demo::DEMO_RATE_LIMIT;
-            settings.rate_window_s = demo::DEMO_RATE_WINDOW_S;
+            let fresh =
+                demo::new_demo(chrono::Utc::now()).map_err(|e| Error::Invalid(e.to_string()))?;
+            let settings = Settings {
+                rate_limit: demo::DEMO_RATE_LIMIT,
+                rate_window_s: demo::DEMO_RATE_WINDOW_S,
+                ..Settings::default()
+            };
             let config = RedoxConfig {
                 // Replaced by the loopback address of the simulator at each sync.
                 host: "http://127.0.0.1".into(),
@@ -70,8 +72,8 @@ pub fn source(
                 private_key_pem: Zeroizing::new(fresh.private_key_pem),
                 settings,
             };
-            let params = serde_json::to_value(&fresh.params)
-                .map_err(|e| Error::Invalid(e.to_string()))?;
+            let params =
+                serde_json::to_value(&fresh.params).map_err(|e| Error::Invalid(e.to_string()))?;
             let added = sources::add_redox(vault.conn(), &name, KIND_DEMO, &config, Some(params))?;
             output(json, &added, || {
                 format!(
@@ -262,7 +264,8 @@ fn render_sync(summary: &SyncSummary) -> String {
 
 fn render_sources(list: &[sources::SourceInfo]) -> String {
     if list.is_empty() {
-        return "no sources yet; add one with `auditdesk source add redox` or `source add demo`".into();
+        return "no sources yet; add one with `auditdesk source add redox` or `source add demo`"
+            .into();
     }
     let mut out = String::new();
     for s in list {
@@ -275,7 +278,10 @@ fn render_sources(list: &[sources::SourceInfo]) -> String {
         }
         out.push('\n');
         if let Some(w) = &s.watermark {
-            out.push_str(&format!("    synced up to {}\n", w.format("%Y-%m-%d %H:%M:%S UTC")));
+            out.push_str(&format!(
+                "    synced up to {}\n",
+                w.format("%Y-%m-%d %H:%M:%S UTC")
+            ));
         }
         if let Some(r) = &s.last_run {
             out.push_str(&format!(
@@ -285,7 +291,10 @@ fn render_sources(list: &[sources::SourceInfo]) -> String {
                 r.events,
                 r.new,
                 r.updated,
-                r.error.as_deref().map(|e| format!("; error: {e}")).unwrap_or_default()
+                r.error
+                    .as_deref()
+                    .map(|e| format!("; error: {e}"))
+                    .unwrap_or_default()
             ));
         }
     }

@@ -29,7 +29,11 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 0.0)]
     faults: f64,
     /// Which faults: 429,500,502,504,slow,truncated,revoke
-    #[arg(long, value_delimiter = ',', default_value = "429,500,502,504,slow,truncated,revoke")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "429,500,502,504,slow,truncated,revoke"
+    )]
     fault_kinds: Vec<String>,
     /// How long a slow response takes
     #[arg(long, default_value_t = 1_500)]
@@ -132,8 +136,12 @@ pub fn serve(args: ServeArgs, _json: bool) -> Result<(), Error> {
             kinds,
             slow_ms: args.slow_ms,
         },
-        rate_limit: (args.rate_limit > 0)
-            .then(|| (args.rate_limit, Duration::from_secs(args.rate_window_s.max(1)))),
+        rate_limit: (args.rate_limit > 0).then(|| {
+            (
+                args.rate_limit,
+                Duration::from_secs(args.rate_window_s.max(1)),
+            )
+        }),
         token_ttl_s: args.token_ttl_s,
         forbidden: args.forbidden,
         max_history_days: (args.max_history_days > 0).then_some(args.max_history_days),

@@ -202,7 +202,15 @@ impl<'c> EventWriter<'c> {
 
     fn flush(&mut self) -> Result<()> {
         if !self.pending_rows.is_empty() {
-            let rows = std::mem::take(&mut self.pending_rows);
+            let mut rows = std::mem::take(&mut self.pending_rows);
+            // FTS5 flushes its pending index (a new segment to merge later)
+            // whenever a rowid is not above the previous one. Sources that
+            // deliver newest first (Redox pages) would flush on every row;
+            // in rowid order a batch flushes once.
+            rows.sort_by_key(|row| match row.first() {
+                Some(SqlValue::Integer(rowid)) => *rowid,
+                _ => 0,
+            });
             for chunk in rows.chunks(INSERT_BATCH) {
                 let one = format!("({})", vec!["?"; INSERT_ARITY].join(","));
                 let sql = format!(

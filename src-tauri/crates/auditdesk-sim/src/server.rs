@@ -299,15 +299,9 @@ impl Sim {
         Some(kind)
     }
 
-    fn check_assertion(&self, assertion: &str, audience: &str) -> Result<(), Response> {
-        let reject = |description: String| {
-            self.counters.token_rejected.fetch_add(1, Ordering::Relaxed);
-            Err(oauth_error(
-                StatusCode::UNAUTHORIZED,
-                "invalid_client",
-                description,
-            ))
-        };
+    /// Ok, or why the assertion is refused (the `error_description`).
+    fn check_assertion(&self, assertion: &str, audience: &str) -> Result<(), Refusal> {
+        let reject = |description: String| Err(Refusal(description));
         let header = match jsonwebtoken::decode_header(assertion) {
             Ok(h) => h,
             Err(e) => return reject(format!("client_assertion is not a JWT: {e}")),
@@ -357,6 +351,9 @@ impl Sim {
         Ok(())
     }
 }
+
+/// Why a request is refused.
+struct Refusal(String);
 
 fn too_many(limit: u32) -> Response {
     (
@@ -424,10 +421,11 @@ async fn token(
     if let Some(limited) = sim.over_rate_limit() {
         return limited;
     }
-    if let Some(kind) = sim.roll_fault(false) {
-        if kind != FaultKind::Slow && kind != FaultKind::Truncated {
-            return fault_response(&sim, kind, String::new).await;
-        }
+    if let Some(kind) = sim.roll_fault(false)
+        && kind != FaultKind::Slow
+        && kind != FaultKind::Truncated
+    {
+        return fault_response(&sim, kind, String::new).await;
     }
     if form.get("grant_type").map(String::as_str) != Some("client_credentials") {
         return oauth_error(
@@ -457,8 +455,9 @@ async fn token(
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost");
     let audience = format!("http://{host}/v2/auth/token");
-    if let Err(response) = sim.check_assertion(assertion, &audience) {
-        return response;
+    if let Err(Refusal(description)) = sim.check_assertion(assertion, &audience) {
+        sim.counters.token_rejected.fetch_add(1, Ordering::Relaxed);
+        return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", description);
     }
     let mut bytes = [0u8; 24];
     {
@@ -531,22 +530,25 @@ async fn audit_events(
             json!({"error": "Forbidden", "message": "You do not have access to this organization's audit events"}),
         );
     }
-    let time = |key: &str| -> Result<i64, Response> {
+    let time = |key: &str| -> Result<i64, Refusal> {
         let text = query
             .get(key)
-            .ok_or_else(|| bad_request(&sim, format!("{key} is required")))?;
+            .ok_or_else(|| Refusal(format!("{key} is required")))?;
         DateTime::parse_from_rfc3339(text)
             .map(|t| t.timestamp_millis())
-            .map_err(|_| bad_request(&sim, format!("{key} {text:?} is not an ISO 8601 date-time")))
+            .map_err(|_| Refusal(format!("{key} {text:?} is not an ISO 8601 date-time")))
     };
     let (start, stop) = match (time("startDateTime"), time("stopDateTime")) {
         (Ok(a), Ok(b)) => (a, b),
-        (Err(r), _) | (_, Err(r)) => return r,
+        (Err(Refusal(why)), _) | (_, Err(Refusal(why))) => return bad_request(&sim, why),
     };
     if let Some(days) = sim.config.max_history_days
         && start < sim.clock_ms() - days * 86_400_000
     {
-        return bad_request(&sim, format!("startDateTime must be within the last {days} days"));
+        return bad_request(
+            &sim,
+            format!("startDateTime must be within the last {days} days"),
+        );
     }
     let page = match query.get("_page").map(|p| p.parse::<u64>()) {
         None => 1,

@@ -13,7 +13,7 @@ use std::sync::{Condvar, Mutex};
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, TimeZone as _, Utc};
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::Connection;
 use serde::Serialize;
 
 use crate::Vault;
@@ -122,11 +122,7 @@ pub struct ConnectionTest {
 }
 
 /// Gets a token and one page of the last day's events; writes nothing.
-pub fn test_connection(
-    vault: &Vault,
-    name: &str,
-    host: Option<&str>,
-) -> Result<ConnectionTest> {
+pub fn test_connection(vault: &Vault, name: &str, host: Option<&str>) -> Result<ConnectionTest> {
     let (source, config) = sources::redox_config(vault.conn(), name)?;
     let client = RedoxClient::new(&config, host)?;
     let stop = Utc::now() - Duration::seconds(config.settings.lag_s);
@@ -178,6 +174,17 @@ pub fn next_window(
     Ok(Window { start, stop })
 }
 
+/// Pages are committed one per transaction while the writer keeps up (a
+/// paced sync against Redox's rate limit always does). When pages arrive
+/// faster than it writes them, the transaction stays open for those waiting,
+/// up to these bounds: every commit rewrites the index pages it touched (50
+/// random ids touch ~50 of them) and flushes a full-text segment, so a
+/// commit per page would make the writer, not the API, the limit of an
+/// unpaced sync. A kill loses at most what the open transaction held.
+const MAX_BATCH_EVENTS: usize = 1_000;
+const MAX_TX_EVENTS: usize = 20_000;
+const MAX_TX_TIME: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// A page fetched and decoded by a fetcher thread, ready to write.
 struct Fetched {
     count: usize,
@@ -186,10 +193,10 @@ struct Fetched {
 }
 
 /// Fetchers take page numbers in order, at most `ahead` past the last
-/// committed page, until the writer says where the window ends.
+/// written page, until the writer says where the window ends.
 struct Schedule {
     next: u32,
-    committed: u32,
+    written: u32,
     end: Option<u32>,
 }
 
@@ -249,11 +256,12 @@ fn walk_pages(
 ) -> Result<()> {
     let settings = &config.settings;
     let page_size = settings.page_size as usize;
-    let ahead = settings.concurrency * 2;
+    // Fetchers may run this many pages ahead of the last commit.
+    let ahead = settings.concurrency * 16;
     let last_allowed = first_page.saturating_add(settings.max_pages);
     let schedule = Mutex::new(Schedule {
         next: first_page,
-        committed: first_page - 1,
+        written: first_page - 1,
         end: None,
     });
     let turn = Condvar::new();
@@ -283,8 +291,8 @@ fn walk_pages(
                         let mut s = schedule.lock().unwrap_or_else(|p| p.into_inner());
                         // One page at a time until the first comes back
                         // full: a window of one short page costs one request.
-                        let lead = if s.committed >= first_page { ahead } else { 1 };
-                        while s.end.is_none_or(|e| s.next <= e) && s.next > s.committed + lead {
+                        let lead = if s.written >= first_page { ahead } else { 1 };
+                        while s.end.is_none_or(|e| s.next <= e) && s.next > s.written + lead {
                             s = turn.wait(s).unwrap_or_else(|p| p.into_inner());
                         }
                         if s.end.is_some_and(|e| s.next > e) {
@@ -307,71 +315,102 @@ fn walk_pages(
         drop(sender);
 
         let mut waiting: BTreeMap<u32, Fetched> = BTreeMap::new();
+        let mut open_since: Option<Instant> = None;
+        let mut open_events = 0usize;
         let mut expected = first_page;
         let mut outcome: Result<()> = Ok(());
-        'receive: for (page, fetched) in receiver.iter() {
-            match fetched {
-                Ok(f) => {
-                    waiting.insert(page, f);
-                }
-                Err(e) => {
-                    outcome = Err(e);
-                    break;
+        'receive: loop {
+            // Wait for one fetched page, then take whatever else is ready.
+            let Ok(first) = receiver.recv() else {
+                break;
+            };
+            let mut failed = None;
+            for (page, fetched) in std::iter::once(first).chain(receiver.try_iter()) {
+                match fetched {
+                    Ok(f) => {
+                        waiting.insert(page, f);
+                    }
+                    Err(e) => failed = failed.or(Some(e)),
                 }
             }
-            while let Some(fetched) = waiting.remove(&expected) {
-                let page = expected;
-                if fetched.count == 0 {
-                    break 'receive;
-                }
-                let fresh = fetched
-                    .events
-                    .iter()
-                    .filter(|e| !seen.contains(e.event_id()))
-                    .count();
-                if fresh == 0 {
-                    // The API is repeating itself (ignoring `_page`): the window is done.
-                    break 'receive;
+            // The pages ready in order, up to where the window ends.
+            let mut batch: Vec<Fetched> = Vec::new();
+            let mut batch_events = 0;
+            let mut end = false;
+            while batch_events < MAX_BATCH_EVENTS {
+                let page = expected + batch.len() as u32;
+                let Some(fetched) = waiting.remove(&page) else {
+                    break;
+                };
+                // An empty page, or one of ids already seen (an API that
+                // ignores `_page`), means the window is done.
+                if fetched.count == 0 || fetched.events.iter().all(|e| seen.contains(e.event_id()))
+                {
+                    end = true;
+                    break;
                 }
                 if page >= last_allowed {
-                    outcome = Err(Error::Remote(RemoteError::InvalidResponse {
+                    failed = Some(Error::Remote(RemoteError::InvalidResponse {
                         url: client.host().to_string(),
                         message: format!(
                             "more than {} full pages in one window; the API seems to ignore _page",
                             settings.max_pages
                         ),
                     }));
-                    break 'receive;
+                    break;
                 }
-                let short = fetched.count < page_size;
                 for e in &fetched.events {
                     seen.insert(e.event_id().to_string());
                 }
+                let short = fetched.count < page_size;
+                batch_events += fetched.count;
+                batch.push(fetched);
+                if short {
+                    end = true;
+                    break;
+                }
+            }
+            if !batch.is_empty() {
+                let last_page = expected + batch.len() as u32 - 1;
+                let oldest = batch.iter().filter_map(|f| f.oldest).min();
                 let requests = client.stats.requests.load(Ordering::Relaxed);
                 let retries = client.stats.retries.load(Ordering::Relaxed);
                 let mut tally = runs::PageTally {
-                    events: fetched.count as u64,
+                    pages: batch.len() as u64,
+                    events: batch_events as u64,
                     requests: requests - last_requests,
                     retries: retries - last_retries,
                     ..Default::default()
                 };
-                if let Err(e) = write_page(vault, source, run_id, page, fetched.events, &mut tally)
-                {
+                let events = batch.into_iter().flat_map(|f| f.events);
+                let written = match open_since {
+                    Some(_) => Ok(()),
+                    None => vault
+                        .conn()
+                        .execute_batch("BEGIN IMMEDIATE")
+                        .map_err(Error::from),
+                }
+                .and_then(|()| {
+                    open_since.get_or_insert_with(Instant::now);
+                    write_pages(vault.conn(), source, run_id, last_page, events, &mut tally)
+                });
+                if let Err(e) = written {
                     outcome = Err(e);
                     break 'receive;
                 }
+                open_events += batch_events;
                 (last_requests, last_retries) = (requests, retries);
-                totals.pages += 1;
+                totals.pages += tally.pages;
                 totals.events += tally.events;
                 totals.new += tally.new;
                 totals.updated += tally.updated;
                 totals.unchanged += tally.unchanged;
                 {
                     let mut s = schedule.lock().unwrap_or_else(|p| p.into_inner());
-                    s.committed = page;
+                    s.written = last_page;
                     turn.notify_all();
                 }
-                expected += 1;
+                expected = last_page + 1;
                 progress(&report(
                     source,
                     run_id,
@@ -380,12 +419,46 @@ fn walk_pages(
                     started,
                     requests - requests_at_start,
                     &window,
-                    fetched.oldest,
+                    oldest,
                 ));
-                if short {
-                    break 'receive;
+            }
+            // Pages that arrived while writing mean the writer is behind:
+            // keep the transaction open for them, within bounds.
+            for (page, fetched) in receiver.try_iter() {
+                match fetched {
+                    Ok(f) => {
+                        waiting.insert(page, f);
+                    }
+                    Err(e) => failed = failed.or(Some(e)),
                 }
             }
+            let behind = waiting.contains_key(&expected);
+            if let Some(since) = open_since
+                && (end
+                    || failed.is_some()
+                    || !behind
+                    || open_events >= MAX_TX_EVENTS
+                    || since.elapsed() >= MAX_TX_TIME)
+            {
+                if let Err(e) = vault.conn().execute_batch("COMMIT") {
+                    outcome = Err(e.into());
+                    break;
+                }
+                open_since = None;
+                open_events = 0;
+            }
+            if let Some(e) = failed {
+                outcome = Err(e);
+                break;
+            }
+            if end {
+                break;
+            }
+        }
+        if open_since.is_some() {
+            // Only an error leaves a transaction open: what it wrote since
+            // the last commit goes, the checkpoint with it.
+            let _ = vault.conn().execute_batch("ROLLBACK");
         }
         // Whatever ended the walk, no fetcher takes another page; those in
         // flight finish (or fail) and find the channel closed.
@@ -429,18 +502,18 @@ fn prepare(
     })
 }
 
-fn write_page(
-    vault: &mut Vault,
+/// Writes pages and moves the checkpoint past the last of them, inside the
+/// caller's transaction: a page is never half-written, and a resumed run
+/// starts exactly after what was committed.
+fn write_pages(
+    conn: &Connection,
     source: &Source,
     run_id: i64,
-    page: u32,
-    events: Vec<PreparedEvent>,
+    last_page: u32,
+    events: impl Iterator<Item = PreparedEvent>,
     tally: &mut runs::PageTally,
 ) -> Result<()> {
-    let tx = vault
-        .conn_mut()
-        .transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let mut writer = EventWriter::new(&tx, source.id, &source.name)?;
+    let mut writer = EventWriter::new(conn, source.id, &source.name)?;
     for event in events {
         match writer.upsert(event)? {
             Upsert::New => tally.new += 1,
@@ -449,9 +522,7 @@ fn write_page(
         }
     }
     writer.finish()?;
-    runs::checkpoint(&tx, run_id, page + 1, tally)?;
-    tx.commit()?;
-    Ok(())
+    runs::checkpoint(conn, run_id, last_page + 1, tally)
 }
 
 #[allow(clippy::too_many_arguments)]

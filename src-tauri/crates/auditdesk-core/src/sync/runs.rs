@@ -166,6 +166,7 @@ pub fn mark_resumed(conn: &Connection, id: i64) -> Result<()> {
 /// transaction, so the checkpoint and the events it covers commit together.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PageTally {
+    pub pages: u64,
     pub events: u64,
     pub new: u64,
     pub updated: u64,
@@ -176,7 +177,7 @@ pub struct PageTally {
 
 pub fn checkpoint(conn: &Connection, id: i64, next_page: u32, tally: &PageTally) -> Result<()> {
     conn.prepare_cached(
-        "UPDATE sync_runs SET next_page = ?2, pages = pages + 1, events = events + ?3,
+        "UPDATE sync_runs SET next_page = ?2, pages = pages + ?9, events = events + ?3,
             new = new + ?4, updated = updated + ?5, unchanged = unchanged + ?6,
             requests = requests + ?7, retries = retries + ?8
          WHERE id = ?1",
@@ -190,6 +191,7 @@ pub fn checkpoint(conn: &Connection, id: i64, next_page: u32, tally: &PageTally)
         tally.unchanged as i64,
         tally.requests as i64,
         tally.retries as i64,
+        tally.pages as i64,
     ])?;
     Ok(())
 }

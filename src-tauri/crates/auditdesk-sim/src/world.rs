@@ -281,7 +281,11 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
         let mut spec = WorldSpec::recent(7, 2_000, chrono::Duration::hours(2), now);
         spec.late_fraction = late_fraction;
-        (World::generate(&spec), now.timestamp_millis())
+        let world = World::generate(&spec);
+        assert_eq!(world.len(), 2_000, "every event fits before now");
+        // The clock just after the newest event.
+        let newest = world.all()[0].created_ms;
+        (world, newest + 1)
     }
 
     fn ids(events: &[&SimEvent]) -> Vec<String> {

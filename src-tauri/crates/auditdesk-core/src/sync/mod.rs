@@ -215,11 +215,17 @@ fn walk(
     // survives a killed process (the OS holds the pages) and at worst loses
     // the last pages on power loss, which the checkpoint then refetches.
     // The run's completion, which moves the watermark, commits with FULL.
-    vault.conn().execute_batch("PRAGMA synchronous = NORMAL")?;
+    // A larger WAL between checkpoints too: pages the sync rewrites again
+    // and again (index interiors, the FTS structure) are copied back once.
+    vault
+        .conn()
+        .execute_batch("PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 8192;")?;
     let walked = walk_pages(
         vault, client, config, source, run_id, window, first_page, progress,
     );
-    vault.conn().execute_batch("PRAGMA synchronous = FULL")?;
+    vault
+        .conn()
+        .execute_batch("PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 1000;")?;
     let unreported = runs::PageTally::default();
     match walked {
         Ok(()) => runs::finish(
@@ -320,12 +326,18 @@ fn walk_pages(
         let mut expected = first_page;
         let mut outcome: Result<()> = Ok(());
         'receive: loop {
-            // Wait for one fetched page, then take whatever else is ready.
-            let Ok(first) = receiver.recv() else {
-                break;
+            // Unless the next page is already here, wait for one to arrive;
+            // then take whatever else is ready.
+            let first = if waiting.contains_key(&expected) {
+                None
+            } else {
+                match receiver.recv() {
+                    Ok(item) => Some(item),
+                    Err(_) => break,
+                }
             };
             let mut failed = None;
-            for (page, fetched) in std::iter::once(first).chain(receiver.try_iter()) {
+            for (page, fetched) in first.into_iter().chain(receiver.try_iter()) {
                 match fetched {
                     Ok(f) => {
                         waiting.insert(page, f);

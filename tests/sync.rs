@@ -307,3 +307,120 @@ fn removing_a_source_forgets_its_key_and_keeps_its_events() {
     assert_eq!(out.status.code(), Some(1));
     ws.ok(&["vault", "verify"]);
 }
+
+#[test]
+fn a_token_is_reused_until_thirty_seconds_before_it_expires() {
+    // 20 s tokens are always within the 30 s margin: a new one per request.
+    let mut cfg = config(world(23, 500, 2), &rsa_keys().public_pem);
+    cfg.token_ttl_s = 20;
+    let sim = serve(cfg);
+    let ws = Workspace::init();
+    add_source(&ws, "short", &sim, &rsa_keys().private_pem, &[]);
+    ws.json(&["sync"]);
+    let stats = assert_played_by_the_rules(&sim);
+    assert_eq!(stats["tokens_issued"], stats["api_requests"], "{stats}");
+
+    // 5-minute tokens: one for the whole sync.
+    let sim = serve(config(world(24, 500, 2), &rsa_keys().public_pem));
+    let ws = Workspace::init();
+    add_source(&ws, "long", &sim, &rsa_keys().private_pem, &[]);
+    ws.json(&["sync"]);
+    let stats = assert_played_by_the_rules(&sim);
+    assert_eq!(stats["tokens_issued"], 1, "{stats}");
+    assert!(stats["api_requests"].as_u64().unwrap() > 10);
+}
+
+#[test]
+fn the_demo_source_syncs_from_its_embedded_simulator_and_keeps_its_key_inside_the_vault() {
+    let ws = Workspace::init();
+    ws.ok(&["source", "add", "demo"]);
+    let tested = ws.json(&["source", "test", "demo"]);
+    assert_eq!(tested["algorithm"], "RS384");
+    let first = ws.json(&["sync"]);
+    let new = first["new"].as_u64().unwrap();
+    assert!(new > 40_000, "a quarter of demo history: {new}");
+    let second = ws.json(&["sync", "--source", "demo"]);
+    assert_eq!(second["new"], 0, "the same world on every sync: {second}");
+    assert_eq!(ws.count(""), new);
+    let list = ws.json(&["source", "list"]);
+    assert_eq!(list[0]["kind"], "demo");
+    assert!(!list.to_string().contains("PRIVATE"));
+    // Neither the key nor event data is readable in any file of the vault.
+    for entry in std::fs::read_dir(&ws.vault).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("PRIVATE KEY") && !text.contains("log-payload-viewed"));
+    }
+    ws.ok(&["vault", "verify"]);
+}
+
+#[test]
+fn sim_serve_runs_the_contract_for_a_key_it_generates() {
+    use std::io::BufRead as _;
+    let ws = Workspace::init();
+    let key = ws.root.path().join("sim.pem");
+    let mut child = ws
+        .command(&[
+            "sim",
+            "serve",
+            "--port",
+            "0",
+            "--events",
+            "300",
+            "--days",
+            "2",
+            "--faults",
+            "0.1",
+            "--slow-ms",
+            "50",
+            "--generate-key",
+            crate::util::path_str(&key),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let ready: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let url = ready["url"].as_str().unwrap().to_string();
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&key).unwrap().permissions());
+    assert_eq!(
+        mode & 0o777,
+        0o600,
+        "the generated key is private to its owner"
+    );
+    let mut args = vec![
+        "source",
+        "add",
+        "redox",
+        "--name",
+        "sim",
+        "--org",
+        "4101",
+        "--client-id",
+        "sim-client",
+        "--key-id",
+        "sim-key",
+        "--host",
+        &url,
+        "--private-key",
+        crate::util::path_str(&key),
+    ];
+    args.extend_from_slice(QUICK);
+    ws.ok(&args);
+    let out = ws.json(&["sync"]);
+    child.kill().ok();
+    child.wait().ok();
+    let events = ready["events"].as_u64().unwrap();
+    assert!(events > 0);
+    // Events of the last minute wait for the next sync (the lag).
+    let new = out["new"].as_u64().unwrap();
+    assert!(
+        new <= events && new + 5 >= events,
+        "{new} of {events}: {out}"
+    );
+}

@@ -40,6 +40,8 @@ toolchain:
 # The benchmarks behind BENCHMARKS.md (release build; minutes, not seconds).
 bench: deps
 	./scripts/bench-import.sh
+	$(CARGO) build --release --locked -q -p auditdesk-cli -p auditdesk-bench
+	./target/release/auditdesk-bench-sync 1000000 3
 
 clean-demo:
 	rm -rf demo-vault

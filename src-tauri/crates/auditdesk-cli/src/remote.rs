@@ -90,8 +90,9 @@ pub fn source(
         }
         SourceCommand::Test { name } => {
             let vault = open(dir, pass_file)?;
-            let _sim = start_demo(&vault, &name)?;
-            let host = _sim.as_ref().map(|s| s.url.clone());
+            // Kept alive until the test is done.
+            let sim = start_demo(&vault, &name)?;
+            let host = sim.as_ref().map(|s| s.url.clone());
             let result = sync::test_connection(&vault, &name, host.as_deref())?;
             output(json, &result, || {
                 format!(

@@ -69,26 +69,11 @@ pub struct ServeArgs {
 }
 
 fn fault_kind(name: &str) -> Result<FaultKind, Error> {
-    FaultKind::ALL
-        .into_iter()
-        .find(|k| format!("{k:?}").eq_ignore_ascii_case(name) || fault_name(*k) == name)
-        .ok_or_else(|| {
-            Error::Invalid(format!(
-                "setting --fault-kinds: unknown fault {name:?} (429, 500, 502, 504, slow, truncated, revoke)"
-            ))
-        })
-}
-
-fn fault_name(kind: FaultKind) -> &'static str {
-    match kind {
-        FaultKind::RateLimited => "429",
-        FaultKind::Internal => "500",
-        FaultKind::BadGateway => "502",
-        FaultKind::GatewayTimeout => "504",
-        FaultKind::Slow => "slow",
-        FaultKind::Truncated => "truncated",
-        FaultKind::Revoke => "revoke",
-    }
+    FaultKind::parse(name).ok_or_else(|| {
+        Error::Invalid(format!(
+            "setting --fault-kinds: unknown fault {name:?} (429, 500, 502, 504, slow, truncated, revoke)"
+        ))
+    })
 }
 
 pub fn serve(args: ServeArgs, _json: bool) -> Result<(), Error> {

@@ -15,6 +15,18 @@ use crate::error::{Error, Result};
 use crate::sync::runs::{self, SyncRun};
 use redox::{RedoxConfig, Signer};
 
+/// "a string", "an array"…: for messages about JSON of the wrong shape.
+pub(crate) fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 pub const KIND_FILE: &str = "file";
 pub const KIND_REDOX: &str = "redox";
 pub const KIND_DEMO: &str = "demo";

@@ -52,7 +52,12 @@ impl FaultKind {
         FaultKind::Revoke,
     ];
 
-    fn name(self) -> &'static str {
+    /// By its name (`429`, `500`, `502`, `504`, `slow`, `truncated`, `revoke`).
+    pub fn parse(name: &str) -> Option<FaultKind> {
+        FaultKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    pub fn name(self) -> &'static str {
         match self {
             FaultKind::RateLimited => "429",
             FaultKind::Internal => "500",

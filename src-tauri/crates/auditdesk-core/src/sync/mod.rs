@@ -86,16 +86,15 @@ pub fn sync_source(
                 start: run.window_start,
                 stop: run.window_stop,
             };
-            walk(
-                vault,
-                &client,
-                &config,
-                &source,
-                run.id,
+            let resumed = Walk {
+                client: &client,
+                config: &config,
+                source: &source,
+                run_id: run.id,
                 window,
-                run.next_page,
-                progress,
-            )?;
+                first_page: run.next_page,
+            };
+            walk(vault, resumed, progress)?;
             done.push(runs::get(vault.conn(), run.id)?);
         }
     }
@@ -103,7 +102,15 @@ pub fn sync_source(
     let window = next_window(vault.conn(), &source, &config, options.since, now)?;
     if window.start < window.stop {
         let id = runs::start(vault.conn(), source.id, window.start, window.stop)?;
-        walk(vault, &client, &config, &source, id, window, 1, progress)?;
+        let fresh = Walk {
+            client: &client,
+            config: &config,
+            source: &source,
+            run_id: id,
+            window,
+            first_page: 1,
+        };
+        walk(vault, fresh, progress)?;
         done.push(runs::get(vault.conn(), id)?);
     }
     Ok(done)
@@ -200,17 +207,19 @@ struct Schedule {
     end: Option<u32>,
 }
 
-#[allow(clippy::too_many_arguments)]
-fn walk(
-    vault: &mut Vault,
-    client: &RedoxClient,
-    config: &RedoxConfig,
-    source: &Source,
+/// One run's walk over its window, from `first_page` on.
+#[derive(Clone, Copy)]
+struct Walk<'a> {
+    client: &'a RedoxClient,
+    config: &'a RedoxConfig,
+    source: &'a Source,
     run_id: i64,
     window: Window,
     first_page: u32,
-    progress: &mut dyn FnMut(&SyncProgress),
-) -> Result<()> {
+}
+
+fn walk(vault: &mut Vault, walk: Walk<'_>, progress: &mut dyn FnMut(&SyncProgress)) -> Result<()> {
+    let run_id = walk.run_id;
     // Page commits are checkpoints, not acknowledgements: NORMAL in WAL mode
     // survives a killed process (the OS holds the pages) and at worst loses
     // the last pages on power loss, which the checkpoint then refetches.
@@ -220,9 +229,7 @@ fn walk(
     vault
         .conn()
         .execute_batch("PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 8192;")?;
-    let walked = walk_pages(
-        vault, client, config, source, run_id, window, first_page, progress,
-    );
+    let walked = walk_pages(vault, walk, progress);
     vault
         .conn()
         .execute_batch("PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 1000;")?;
@@ -249,17 +256,19 @@ fn walk(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn walk_pages(
     vault: &mut Vault,
-    client: &RedoxClient,
-    config: &RedoxConfig,
-    source: &Source,
-    run_id: i64,
-    window: Window,
-    first_page: u32,
+    walk: Walk<'_>,
     progress: &mut dyn FnMut(&SyncProgress),
 ) -> Result<()> {
+    let Walk {
+        client,
+        config,
+        source,
+        run_id,
+        window,
+        first_page,
+    } = walk;
     let settings = &config.settings;
     let page_size = settings.page_size as usize;
     // Fetchers may run this many pages ahead of the last commit.

@@ -38,16 +38,7 @@ fn object_record(value: Value, line: u64, file: &str) -> Result<Record> {
     }
 }
 
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
+use crate::sources::json_kind as kind_of;
 
 /// One JSON object per line; blank lines are skipped.
 pub fn read_ndjson<R: BufRead>(

@@ -369,7 +369,7 @@ fn parse_page(bytes: &[u8], number: u32) -> Result<Page, PageError> {
         Some(other) => {
             return Err(PageError::Shape(format!(
                 "payload.results is {}, not an array",
-                kind(other)
+                crate::sources::json_kind(other)
             )));
         }
         None => {
@@ -382,17 +382,6 @@ fn parse_page(bytes: &[u8], number: u32) -> Result<Page, PageError> {
         number,
         events: results,
     })
-}
-
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 fn describe(error: reqwest::Error) -> String {

@@ -44,7 +44,8 @@ fn a_full_sync_holds_exactly_what_the_api_holds_and_a_second_adds_nothing() {
 
 #[test]
 fn faults_at_ten_percent_lose_nothing_and_double_nothing() {
-    let mut cfg = config(world(12, 4_000, 24), &rsa_keys().public_pem);
+    // ~200 pages: about 20 faults, so every kind is likely to happen.
+    let mut cfg = config(world(12, 10_000, 24), &rsa_keys().public_pem);
     cfg.faults.rate = 0.10;
     cfg.faults.slow_ms = 400;
     let sim = serve(cfg);
@@ -58,7 +59,7 @@ fn faults_at_ten_percent_lose_nothing_and_double_nothing() {
         &["--set", "timeout_ms=250"],
     );
     let out = ws.json(&["sync"]);
-    assert_eq!(out["new"], 4_000, "{out}");
+    assert_eq!(out["new"], 10_000, "{out}");
     assert_holds_exactly(&ws, "redox", &visible_ids(&sim));
     let stats = assert_played_by_the_rules(&sim);
     let faults = stats["faults"].as_object().unwrap();

@@ -190,7 +190,7 @@ pub fn next_window(
 /// unpaced sync. A kill loses at most what the open transaction held.
 const MAX_BATCH_EVENTS: usize = 1_000;
 const MAX_TX_EVENTS: usize = 20_000;
-const MAX_TX_TIME: std::time::Duration = std::time::Duration::from_millis(250);
+const MAX_TX_TIME: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// A page fetched and decoded by a fetcher thread, ready to write.
 struct Fetched {

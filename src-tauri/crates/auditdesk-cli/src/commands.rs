@@ -3,7 +3,6 @@
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 
-use auditdesk_core::search::{self, SearchPage};
 use auditdesk_core::sources::import::{self, Format, ImportOptions};
 use auditdesk_core::vault::{SystemKeychain, Vault};
 use auditdesk_core::{Error, events, integrity, overview};
@@ -55,7 +54,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let vault = open(&dir, pass_file)?;
             let report = integrity::verify(vault.conn())?;
             if !report.is_ok() {
-                return Err(Error::Integrity(report));
+                return Err(Error::Integrity(Box::new(report)));
             }
             output(json, &report, || report.to_string())
         }
@@ -129,23 +128,18 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 )
             })
         }
-        Command::Search(args) => {
-            let query = search::parse(&args.query)?;
-            let vault = open(&dir, pass_file)?;
-            if args.count {
-                let total = search::count(vault.conn(), &query)?;
-                return output(json, &serde_json::json!({"total": total}), || {
-                    total.to_string()
-                });
-            }
-            let page = search::search(vault.conn(), &query, args.limit, args.offset)?;
-            output(json, &page, || render_page(&page, args.offset))
-        }
+        Command::Search(args) => crate::review::search(args, &dir, pass_file, json),
         Command::Show(args) => {
             let vault = open(&dir, pass_file)?;
-            let detail = events::find(vault.conn(), &args.id, args.source.as_deref())?;
+            let detail = events::view(vault.conn(), &args.id, args.source.as_deref())?;
             output(json, &detail, || render_detail(&detail))
         }
+        Command::Export(args) => crate::review::export(args, &dir, pass_file, json),
+        Command::Bookmark(command) => crate::review::bookmark(command, &dir, pass_file, json),
+        Command::Case(command) => crate::review::case(command, &dir, pass_file, json),
+        Command::Saved(command) => crate::review::saved(command, &dir, pass_file, json),
+        Command::Activity(args) => crate::review::activity(args, &dir, pass_file, json),
+        Command::Dashboard(args) => crate::review::dashboard(args, &dir, pass_file, json),
         Command::Source(command) => crate::remote::source(command, &dir, pass_file, json),
         Command::Sync(args) => crate::remote::sync(args, &dir, pass_file, json),
         Command::Sim(SimCommand::Serve(args)) => crate::sim::serve(args, json),
@@ -228,47 +222,6 @@ pub(crate) fn output<T: Serialize>(
     // A closed pipe (`| head`) is not an error worth a non-zero exit.
     let _ = writeln!(stdout, "{text}");
     Ok(())
-}
-
-fn render_page(page: &SearchPage, offset: u64) -> String {
-    let mut out = String::new();
-    for e in &page.events {
-        out.push_str(&format!(
-            "{}  {:<8}  {:<14}  {:<36}  {:<15}  {:<28}  {}\n",
-            e.occurred_at,
-            e.severity,
-            e.category,
-            e.event_type,
-            e.outcome,
-            fit(e.user.as_deref().unwrap_or("-"), 28),
-            e.id
-        ));
-    }
-    let shown = page.events.len() as u64;
-    if shown == 0 {
-        out.push_str(&format!(
-            "no events on this page; {} match in all",
-            page.total
-        ));
-    } else {
-        out.push_str(&format!(
-            "events {}–{} of {}",
-            offset + 1,
-            offset + shown,
-            page.total
-        ));
-    }
-    out
-}
-
-/// `text` cut to `width` characters (with an ellipsis) so columns line up.
-fn fit(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_string();
-    }
-    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
 }
 
 fn render_detail(d: &events::EventDetail) -> String {

@@ -6,6 +6,7 @@
 mod commands;
 mod passphrase;
 mod remote;
+mod review;
 mod sim;
 
 use std::path::PathBuf;
@@ -50,6 +51,21 @@ enum Command {
     Search(SearchArgs),
     /// Show one event with its raw JSON and status history
     Show(ShowArgs),
+    /// Write a query's whole result to a CSV, XLSX or JSON file
+    Export(ExportArgs),
+    /// Bookmark events with a note and tags
+    #[command(subcommand)]
+    Bookmark(BookmarkCommand),
+    /// Cases: named investigations that hold bookmarks
+    #[command(subcommand)]
+    Case(CaseCommand),
+    /// Saved searches
+    #[command(subcommand)]
+    Saved(SavedCommand),
+    /// The reviewer-activity log: who unlocked, searched, viewed, exported
+    Activity(ActivityArgs),
+    /// Dashboard figures for a time range
+    Dashboard(DashboardArgs),
     /// Add, list, test or remove Redox connections (and the embedded demo)
     #[command(subcommand)]
     Source(SourceCommand),
@@ -161,13 +177,134 @@ struct SearchArgs {
     /// The query; empty matches every event
     #[arg(default_value = "")]
     query: String,
+    #[command(flatten)]
+    page: PageArgs,
+    /// Print only the number of matching events
+    #[arg(long)]
+    count: bool,
+}
+
+#[derive(Debug, Args)]
+struct PageArgs {
     #[arg(long, default_value_t = auditdesk_core::search::DEFAULT_LIMIT)]
     limit: u32,
     #[arg(long, default_value_t = 0)]
     offset: u64,
-    /// Print only the number of matching events
+    /// Continue after this cursor (a previous page's next_cursor) instead of --offset
+    #[arg(long, value_name = "CURSOR")]
+    after: Option<String>,
+    /// Sort by occurred_at, type, category, severity, outcome, user, ip, resource, source or id; `-F` or `F:desc` descending
+    #[arg(long, value_name = "FIELD", default_value = "occurred_at:desc")]
+    sort: String,
+    /// Also count matches by category, severity, outcome, type, user and day
     #[arg(long)]
-    count: bool,
+    facets: bool,
+}
+
+#[derive(Debug, Args)]
+struct ExportArgs {
+    /// The query; empty exports every event
+    #[arg(default_value = "")]
+    query: String,
+    /// csv, xlsx or json [default: from the --out extension]
+    #[arg(long)]
+    format: Option<String>,
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Mask e-mail addresses and IP addresses
+    #[arg(long)]
+    redact: bool,
+    #[arg(long, value_name = "FIELD", default_value = "occurred_at:desc")]
+    sort: String,
+}
+
+#[derive(Debug, Subcommand)]
+enum BookmarkCommand {
+    /// Bookmark an event (again: replace the note, add tags and cases)
+    Add {
+        id: String,
+        #[arg(long)]
+        note: Option<String>,
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+        /// File the bookmark in this case
+        #[arg(long)]
+        case: Option<String>,
+        /// The source, when the same id exists in several
+        #[arg(long)]
+        source: Option<String>,
+    },
+    /// List bookmarks (those of one case with --case)
+    List {
+        #[arg(long)]
+        case: Option<String>,
+    },
+    /// Remove the bookmark on an event
+    Remove {
+        id: String,
+        #[arg(long)]
+        source: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CaseCommand {
+    /// Open a new case
+    Create {
+        name: String,
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// List cases
+    List,
+    /// A case and its timeline
+    Show { name: String },
+    /// Close a case
+    Close { name: String },
+    /// Reopen a closed case
+    Reopen { name: String },
+    /// Write case.json, events.csv and MANIFEST.sha256 into a new folder
+    Export {
+        name: String,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SavedCommand {
+    /// Save (or replace) a named query
+    Add { name: String, query: String },
+    /// List saved searches
+    List,
+    /// Run a saved search
+    Run {
+        name: String,
+        #[command(flatten)]
+        page: PageArgs,
+    },
+    /// Remove a saved search
+    Remove { name: String },
+}
+
+#[derive(Debug, Args)]
+struct ActivityArgs {
+    /// Only the newest N entries
+    #[arg(long)]
+    limit: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+struct DashboardArgs {
+    /// 24h, 7d or 30d (ending now, or at the newest event when the vault is older)
+    #[arg(long, default_value = "7d")]
+    range: String,
+    /// A custom range start (date or RFC 3339), with --to
+    #[arg(long, requires = "to")]
+    from: Option<String>,
+    /// A custom range end, exclusive (a date means the start of that day)
+    #[arg(long, requires = "from")]
+    to: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -185,6 +322,7 @@ fn exit_code(error: &Error) -> u8 {
         Error::WrongPassphrase(_) | Error::Locked(_) => 3,
         Error::Integrity(_) => 4,
         Error::Query { .. } => 2,
+        Error::Invalid(m) if m.starts_with("cannot sort by") => 2,
         // A setting the user typed wrong is a usage error too.
         Error::Invalid(m) if m.starts_with("setting ") || m.starts_with("unknown setting") => 2,
         _ => 1,

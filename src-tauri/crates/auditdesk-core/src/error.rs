@@ -42,7 +42,7 @@ pub enum Error {
     #[error("{0}")]
     Invalid(String),
     #[error("integrity check failed: {0}")]
-    Integrity(IntegrityReport),
+    Integrity(Box<IntegrityReport>),
     #[error("cryptography: {0}")]
     Crypto(&'static str),
     #[error(transparent)]

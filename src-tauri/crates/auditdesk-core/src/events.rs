@@ -429,28 +429,52 @@ pub struct EventDetail {
     pub versions: u64,
 }
 
-/// Looks an event up by its source event id. The same id in two sources is
-/// ambiguous unless `source` names one.
-pub fn find(conn: &Connection, event_id: &str, source: Option<&str>) -> Result<EventDetail> {
+/// The one row for (source,) event id, read with `columns` by `read`.
+fn lookup<T>(
+    conn: &Connection,
+    event_id: &str,
+    source: Option<&str>,
+    columns: &str,
+    read: impl FnMut(&Row<'_>) -> rusqlite::Result<(i64, T)>,
+) -> Result<(i64, T)> {
     let sql = format!(
-        "SELECT {EVENT_COLUMNS} FROM events AS e JOIN sources AS s ON s.id = e.source_id
+        "SELECT {columns} FROM events AS e JOIN sources AS s ON s.id = e.source_id
          WHERE e.event_key = ?3 AND e.event_id = ?1 AND (?2 IS NULL OR s.name = ?2)"
     );
     let mut stmt = conn.prepare(&sql)?;
     let mut hits = stmt
-        .query_map(params![event_id, source, event_key(event_id)], read_row)?
+        .query_map(params![event_id, source, event_key(event_id)], read)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let (rowid, event) = match hits.len() {
-        0 => return Err(Error::NotFound(format!("event {event_id}"))),
-        1 => hits.remove(0),
-        _ => {
-            let sources: Vec<String> = hits.iter().map(|(_, e)| e.source.clone()).collect();
-            return Err(Error::Invalid(format!(
-                "event id {event_id} exists in several sources ({}); name one with --source",
-                sources.join(", ")
-            )));
-        }
-    };
+    match hits.len() {
+        0 => Err(Error::NotFound(format!("event {event_id}"))),
+        1 => Ok(hits.remove(0)),
+        _ => Err(Error::Invalid(format!(
+            "event id {event_id} exists in several sources; name one with --source"
+        ))),
+    }
+}
+
+/// The rowid of an event, for the records that point at it (bookmarks).
+pub fn rowid_of(conn: &Connection, event_id: &str, source: Option<&str>) -> Result<i64> {
+    Ok(lookup(conn, event_id, source, "e.id", |r| Ok((r.get(0)?, ())))?.0)
+}
+
+/// `find`, recorded in the reviewer-activity log as a view.
+pub fn view(conn: &Connection, event_id: &str, source: Option<&str>) -> Result<EventDetail> {
+    let detail = find(conn, event_id, source)?;
+    crate::activity::record(
+        conn,
+        crate::activity::Action::View,
+        event_id,
+        serde_json::json!({"source": detail.event.source}),
+    )?;
+    Ok(detail)
+}
+
+/// Looks an event up by its source event id. The same id in two sources is
+/// ambiguous unless `source` names one.
+pub fn find(conn: &Connection, event_id: &str, source: Option<&str>) -> Result<EventDetail> {
+    let (rowid, event) = lookup(conn, event_id, source, EVENT_COLUMNS, read_row)?;
     let mut stmt = conn.prepare(
         "SELECT outcome, recorded_at FROM event_versions WHERE event_rowid = ?1 ORDER BY seq",
     )?;

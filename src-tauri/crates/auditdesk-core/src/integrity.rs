@@ -223,6 +223,8 @@ pub struct IntegrityReport {
     pub head_seq: i64,
     pub head: String,
     pub problems: Vec<Problem>,
+    /// Breaks in the reviewer-activity log's chain.
+    pub activity_problems: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -234,7 +236,10 @@ pub struct Problem {
 
 impl IntegrityReport {
     pub fn is_ok(&self) -> bool {
-        self.cipher_check.is_empty() && self.sqlite_check.is_empty() && self.problems.is_empty()
+        self.cipher_check.is_empty()
+            && self.sqlite_check.is_empty()
+            && self.problems.is_empty()
+            && self.activity_problems.is_empty()
     }
 }
 
@@ -255,6 +260,9 @@ impl std::fmt::Display for IntegrityReport {
         }
         for p in &self.problems {
             writeln!(f, "event {} (source {}): {}", p.event_id, p.source, p.what)?;
+        }
+        for line in &self.activity_problems {
+            writeln!(f, "reviewer-activity log: {line}")?;
         }
         Ok(())
     }
@@ -443,6 +451,7 @@ pub fn verify(conn: &Connection) -> Result<IntegrityReport> {
         previous = stored;
         expected_seq = seq + 1;
     }
+    report.activity_problems = crate::activity::verify(conn)?;
     Ok(report)
 }
 

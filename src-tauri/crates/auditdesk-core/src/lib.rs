@@ -2,11 +2,17 @@
 //! integrity checking and search. It knows nothing of Tauri or the terminal;
 //! the CLI and the desktop app are thin shells over these functions.
 
+pub mod activity;
+pub mod bookmarks;
+pub mod cases;
+pub mod dashboard;
 pub mod domain;
 pub mod error;
 pub mod events;
+pub mod export;
 pub mod integrity;
 pub mod overview;
+pub mod saved;
 pub mod search;
 pub mod sources;
 pub mod sync;

@@ -1,21 +1,68 @@
-//! Search over the vault. This is the first cut of DESIGN §6: bare words
-//! (exact, case-insensitive terms through FTS5), `term*` prefixes,
-//! `"phrases"`, implicit AND, and the field filters `type:` `status:`/
-//! `outcome:` `severity:` (also `severity>=warning`) `category:` `tag:`
-//! `id:` `source:`. User text only ever reaches SQL as bound parameters and
-//! FTS5 as quoted strings.
+//! Search over the vault (DESIGN §6): the query language (`parse` → `Expr`
+//! → parameterised SQL and FTS5), pages by offset or keyset in any sort
+//! order, totals, and facet counts. The CLI, the app, saved searches and
+//! exports all come through here.
 
-mod query;
+mod ast;
+mod compile;
+mod facets;
+mod parse;
+mod sort;
 
 use rusqlite::{Connection, params_from_iter};
 use serde::Serialize;
 
-pub use query::{Clause, Query, SeverityOp, parse};
+pub use ast::{Expr, FIELD_NAMES, Filter, IpNet, SeverityOp, TextField, TimeField};
+pub use compile::register_functions;
+pub use facets::Facets;
+pub use sort::{Cursor, Sort, SortField};
 
+use crate::activity::{self, Action};
+use crate::domain::StoredEvent;
 use crate::error::Result;
 use crate::events::{EVENT_COLUMNS, read_row};
 
 pub const DEFAULT_LIMIT: u32 = 50;
+/// A page never holds more than this many events (exports stream instead).
+pub const MAX_LIMIT: u32 = 10_000;
+
+/// A parsed query with the text it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    pub text: String,
+    pub expr: Expr,
+}
+
+pub fn parse(text: &str) -> Result<Query> {
+    Ok(Query {
+        text: text.to_string(),
+        expr: parse::parse(text)?,
+    })
+}
+
+/// What to fetch besides the query itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub sort: Sort,
+    pub limit: u32,
+    /// Skip this many (ignored when `after` is given).
+    pub offset: u64,
+    /// Keyset paging: continue after this cursor (a page's `next_cursor`).
+    pub after: Option<Cursor>,
+    pub facets: bool,
+}
+
+impl Default for Request {
+    fn default() -> Self {
+        Request {
+            sort: Sort::default(),
+            limit: DEFAULT_LIMIT,
+            offset: 0,
+            after: None,
+            facets: false,
+        }
+    }
+}
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct SearchHit {
@@ -36,139 +83,166 @@ pub struct SearchHit {
     pub route: Option<String>,
     pub resource_type: Option<String>,
     pub resource_id: Option<String>,
+    pub resource_name: Option<String>,
     pub action: Option<String>,
     pub description: Option<String>,
+    pub request_id: Option<String>,
+    pub session_id: Option<String>,
+    pub org_id: Option<String>,
+    pub env_id: Option<String>,
     pub tags: Vec<String>,
+    pub details: Option<serde_json::Value>,
+}
+
+impl From<StoredEvent> for SearchHit {
+    fn from(s: StoredEvent) -> SearchHit {
+        let e = s.event;
+        SearchHit {
+            user: e.body.actor.label().map(str::to_string),
+            id: e.event_id,
+            source: s.source,
+            occurred_at: e
+                .occurred_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            event_type: e.event_type,
+            category: e.category,
+            severity: e.severity.as_str().to_string(),
+            outcome: e.outcome,
+            user_id: e.body.actor.user_id,
+            user_email: e.body.actor.email,
+            user_name: e.body.actor.name,
+            user_role: e.body.actor.role,
+            ip: e.body.ip,
+            route: e.body.route,
+            resource_type: e.body.resource_type,
+            resource_id: e.body.resource_id,
+            resource_name: e.body.resource_name,
+            action: e.body.action,
+            description: e.body.description,
+            request_id: e.body.request_id,
+            session_id: e.body.session_id,
+            org_id: e.body.org_id,
+            env_id: e.body.env_id,
+            tags: e.body.tags,
+            details: e.body.details,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct SearchPage {
     pub total: u64,
+    pub sort: String,
+    pub offset: u64,
     pub events: Vec<SearchHit>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facets: Option<Facets>,
 }
 
-struct Compiled {
-    where_sql: String,
-    params: Vec<rusqlite::types::Value>,
-}
-
-fn compile(query: &Query) -> Compiled {
-    use rusqlite::types::Value as V;
-    let mut conds: Vec<String> = Vec::new();
-    let mut params: Vec<V> = Vec::new();
-    let mut fts: Vec<String> = Vec::new();
-    for clause in &query.clauses {
-        match clause {
-            Clause::Term { text, prefix } => fts.push(format!(
-                "{}{}",
-                fts_quote(text),
-                if *prefix { "*" } else { "" }
-            )),
-            Clause::Phrase(text) => fts.push(fts_quote(text)),
-            Clause::Type(v) => {
-                conds.push("e.type = ? COLLATE NOCASE".into());
-                params.push(V::Text(v.clone()));
-            }
-            Clause::Outcome(v) => {
-                conds.push("e.outcome = ? COLLATE NOCASE".into());
-                params.push(V::Text(v.clone()));
-            }
-            Clause::Category(v) => {
-                conds.push("e.category = ? COLLATE NOCASE".into());
-                params.push(V::Text(v.clone()));
-            }
-            Clause::Severity(op, s) => {
-                conds.push(format!("e.severity {} ?", op.sql()));
-                params.push(V::Integer(s.rank()));
-            }
-            Clause::Tag(v) => {
-                conds.push(
-                    "EXISTS (SELECT 1 FROM json_each(e.tags) AS t WHERE t.value = ? COLLATE NOCASE)"
-                        .into(),
-                );
-                params.push(V::Text(v.clone()));
-            }
-            Clause::Id(v) => {
-                conds.push("e.event_key = ? AND e.event_id = ?".into());
-                params.push(V::Integer(crate::events::event_key(v)));
-                params.push(V::Text(v.clone()));
-            }
-            Clause::Source(v) => {
-                conds.push("s.name = ?".into());
-                params.push(V::Text(v.clone()));
-            }
-        }
-    }
-    if !fts.is_empty() {
-        conds.push("e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)".into());
-        params.push(V::Text(fts.join(" AND ")));
-    }
-    let where_sql = if conds.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", conds.join(" AND "))
-    };
-    Compiled { where_sql, params }
-}
-
-/// An FTS5 string literal: the tokenizer splits it into terms, and nothing
-/// in it can be read as FTS syntax.
-fn fts_quote(text: &str) -> String {
-    format!("\"{}\"", text.replace('"', "\"\""))
-}
+const FROM: &str = "FROM events AS e JOIN sources AS s ON s.id = e.source_id";
 
 pub fn count(conn: &Connection, query: &Query) -> Result<u64> {
-    let c = compile(query);
-    let sql = format!(
-        "SELECT count(*) FROM events AS e JOIN sources AS s ON s.id = e.source_id {}",
-        c.where_sql
-    );
+    let c = compile::compile(&query.expr);
+    let sql = format!("SELECT count(*) {FROM} WHERE {}", c.cond);
     let n: i64 = conn.query_row(&sql, params_from_iter(c.params.iter()), |r| r.get(0))?;
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
-/// A page of results, newest first, with the total for the whole query.
-pub fn search(conn: &Connection, query: &Query, limit: u32, offset: u64) -> Result<SearchPage> {
-    let total = count(conn, query)?;
-    let c = compile(query);
+/// A page of results with the total (and facets when asked). Reads only;
+/// `run` is the same with the search recorded in the activity log.
+pub fn search(conn: &Connection, query: &Query, request: &Request) -> Result<SearchPage> {
+    let (total, facets) = if request.facets {
+        let f = facets::facets(conn, query)?;
+        (f.total, Some(f))
+    } else {
+        (count(conn, query)?, None)
+    };
+    let limit = request.limit.min(MAX_LIMIT);
+    let c = compile::compile(&query.expr);
+    let mut params = c.params;
+    let mut cond = c.cond;
+    let offset = if let Some(cursor) = &request.after {
+        let (keyset, values) = request.sort.after(cursor)?;
+        cond = format!("{cond} AND {keyset}");
+        params.extend(values);
+        0
+    } else {
+        request.offset
+    };
     let sql = format!(
-        "SELECT {EVENT_COLUMNS} FROM events AS e JOIN sources AS s ON s.id = e.source_id {}
-         ORDER BY e.id DESC LIMIT {} OFFSET {}",
-        c.where_sql,
-        limit,
+        "SELECT {EVENT_COLUMNS}, {} {FROM} WHERE {cond} ORDER BY {} LIMIT {} OFFSET {}",
+        request.sort.key_sql(),
+        request.sort.order_sql(),
+        // One more than asked tells whether there is a next page.
+        i64::from(limit) + 1,
         i64::try_from(offset).unwrap_or(i64::MAX)
     );
     let mut stmt = conn.prepare(&sql)?;
-    let events = stmt
-        .query_map(params_from_iter(c.params.iter()), read_row)?
-        .map(|row| {
-            row.map(|(_, s)| {
-                let e = s.event;
-                SearchHit {
-                    user: e.body.actor.label().map(str::to_string),
-                    id: e.event_id,
-                    source: s.source,
-                    occurred_at: e
-                        .occurred_at
-                        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                    event_type: e.event_type,
-                    category: e.category,
-                    severity: e.severity.as_str().to_string(),
-                    outcome: e.outcome,
-                    user_id: e.body.actor.user_id,
-                    user_email: e.body.actor.email,
-                    user_name: e.body.actor.name,
-                    user_role: e.body.actor.role,
-                    ip: e.body.ip,
-                    route: e.body.route,
-                    resource_type: e.body.resource_type,
-                    resource_id: e.body.resource_id,
-                    action: e.body.action,
-                    description: e.body.description,
-                    tags: e.body.tags,
-                }
-            })
-        })
+    let key_index = EVENT_COLUMN_COUNT;
+    let mut rows = stmt
+        .query_map(params_from_iter(params.iter()), |r| {
+            let (rowid, event) = read_row(r)?;
+            let key: rusqlite::types::Value = r.get(key_index)?;
+            Ok((rowid, key, event))
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(SearchPage { total, events })
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next_cursor = match rows.last() {
+        Some((rowid, key, _)) if more => Some(request.sort.cursor(key, *rowid).encode()),
+        _ => None,
+    };
+    Ok(SearchPage {
+        total,
+        sort: request.sort.to_string(),
+        offset,
+        events: rows.into_iter().map(|(_, _, e)| e.into()).collect(),
+        next_cursor,
+        facets,
+    })
 }
+
+/// `search`, recorded in the reviewer-activity log.
+pub fn run(conn: &Connection, query: &Query, request: &Request) -> Result<SearchPage> {
+    let page = search(conn, query, request)?;
+    activity::record(
+        conn,
+        Action::Search,
+        &query.text,
+        serde_json::json!({"total": page.total, "sort": page.sort}),
+    )?;
+    Ok(page)
+}
+
+/// How many columns `EVENT_COLUMNS` selects: the sort key comes after them.
+const EVENT_COLUMN_COUNT: usize = 31;
+
+/// Every event the query matches, in `sort` order, one at a time: exports
+/// stream through this and never hold the result in memory.
+pub fn for_each(
+    conn: &Connection,
+    query: &Query,
+    sort: &Sort,
+    mut each: impl FnMut(StoredEvent) -> Result<()>,
+) -> Result<u64> {
+    let c = compile::compile(&query.expr);
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} {FROM} WHERE {} ORDER BY {}",
+        c.cond,
+        sort.order_sql()
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query(params_from_iter(c.params.iter()))?;
+    let mut n = 0;
+    while let Some(row) = rows.next()? {
+        let (_, event) = read_row(row)?;
+        each(event)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests;

@@ -4,7 +4,7 @@
 
 mod keychain;
 mod keys;
-mod migrations;
+pub(crate) mod migrations;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -127,7 +127,15 @@ impl Vault {
              PRAGMA busy_timeout = 5000;"
         ))?;
         migrations::migrate(&conn)?;
+        crate::search::register_functions(&conn)?;
         restrict_permissions(&path)?;
+        // Opening the vault is itself access to the audit trail.
+        crate::activity::record(
+            &conn,
+            crate::activity::Action::Unlock,
+            "",
+            serde_json::json!({}),
+        )?;
         Ok(Vault {
             dir: dir.to_path_buf(),
             conn,

@@ -1,3 +1,5 @@
+CREATE INDEX case_bookmarks_bookmark ON case_bookmarks(bookmark_id);
+
 CREATE INDEX event_versions_event ON event_versions(event_rowid, seq);
 
 CREATE INDEX events_interim ON events(source_id, occurred_at) WHERE outcome = 'attempted';
@@ -5,6 +7,43 @@ CREATE INDEX events_interim ON events(source_id, occurred_at) WHERE outcome = 'a
 CREATE INDEX events_key ON events(event_key);
 
 CREATE INDEX sync_runs_source ON sync_runs(source_id, id);
+
+CREATE TABLE activity (
+    seq     INTEGER PRIMARY KEY,
+    at      INTEGER NOT NULL,
+    action  TEXT NOT NULL,
+    subject TEXT NOT NULL DEFAULT '',
+    detail  TEXT NOT NULL DEFAULT '{}',
+    hash    BLOB NOT NULL
+) STRICT;
+
+CREATE TABLE bookmarks (
+    id          INTEGER PRIMARY KEY,
+    -- An event's rowid moves when a source corrects its time; follow it.
+    event_rowid INTEGER NOT NULL UNIQUE
+                REFERENCES events(id) ON UPDATE CASCADE ON DELETE CASCADE,
+    note        TEXT NOT NULL DEFAULT '',
+    tags        TEXT NOT NULL DEFAULT '[]',
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE case_bookmarks (
+    case_id     INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    bookmark_id INTEGER NOT NULL REFERENCES bookmarks(id) ON DELETE CASCADE,
+    added_at    INTEGER NOT NULL,
+    PRIMARY KEY (case_id, bookmark_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE cases (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    description TEXT NOT NULL DEFAULT '',
+    -- open, closed
+    status      TEXT NOT NULL DEFAULT 'open',
+    created_at  INTEGER NOT NULL,
+    closed_at   INTEGER
+) STRICT;
 
 CREATE TABLE event_versions (
     seq          INTEGER PRIMARY KEY,
@@ -76,6 +115,13 @@ CREATE TABLE imports (
     unchanged   INTEGER NOT NULL
 ) STRICT;
 
+CREATE TABLE saved_searches (
+    name       TEXT PRIMARY KEY COLLATE NOCASE,
+    query      TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+) STRICT;
+
 CREATE TABLE settings (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -110,6 +156,16 @@ CREATE TABLE sync_runs (
     resumes      INTEGER NOT NULL DEFAULT 0,
     error        TEXT
 ) STRICT;
+
+CREATE TRIGGER activity_no_delete BEFORE DELETE ON activity
+BEGIN
+    SELECT RAISE(ABORT, 'the reviewer-activity log is append-only');
+END;
+
+CREATE TRIGGER activity_no_update BEFORE UPDATE ON activity
+BEGIN
+    SELECT RAISE(ABORT, 'the reviewer-activity log is append-only');
+END;
 
 CREATE VIEW event_search_text AS
 SELECT

@@ -1,0 +1,210 @@
+//! `Expr` → a SQL condition over `events AS e JOIN sources AS s`, with every
+//! user value a bound parameter. Text goes to FTS5 as quoted strings only,
+//! so nothing a user types is read as SQL or FTS5 syntax.
+
+use rusqlite::Connection;
+use rusqlite::functions::FunctionFlags;
+use rusqlite::types::Value;
+
+use super::ast::{Expr, Filter, IpNet, TextField};
+use crate::events::SLOTS_PER_MS;
+
+pub(crate) struct Compiled {
+    /// A condition, never empty (`1` matches everything).
+    pub cond: String,
+    pub params: Vec<Value>,
+}
+
+pub(crate) fn compile(expr: &Expr) -> Compiled {
+    let mut params = Vec::new();
+    let cond = cond(expr, &mut params);
+    Compiled { cond, params }
+}
+
+const FTS_IN: &str = "e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)";
+
+fn cond(expr: &Expr, params: &mut Vec<Value>) -> String {
+    match expr {
+        Expr::All => "1".into(),
+        Expr::Term { .. } | Expr::Phrase(_) => fts(expr, params),
+        Expr::And(items) => {
+            // All plain text of one AND goes to FTS5 as one MATCH: one
+            // index walk instead of one per word.
+            let (text, rest): (Vec<&Expr>, Vec<&Expr>) = items.iter().partition(|e| is_text(e));
+            let mut parts: Vec<String> = Vec::new();
+            if !text.is_empty() {
+                let joined = text.iter().map(|e| fts_expr(e)).collect::<Vec<_>>();
+                params.push(Value::Text(joined.join(" AND ")));
+                parts.push(FTS_IN.into());
+            }
+            parts.extend(rest.iter().map(|e| cond(e, params)));
+            format!("({})", parts.join(" AND "))
+        }
+        Expr::Or(_) if is_text(expr) => fts(expr, params),
+        Expr::Or(items) => {
+            let parts: Vec<String> = items.iter().map(|e| cond(e, params)).collect();
+            format!("({})", parts.join(" OR "))
+        }
+        Expr::Not(inner) => format!("NOT {}", cond(inner, params)),
+        Expr::Filter(filter) => self::filter(filter, params),
+    }
+}
+
+/// Text the FTS index alone can answer.
+fn is_text(expr: &Expr) -> bool {
+    match expr {
+        Expr::Term { .. } | Expr::Phrase(_) => true,
+        Expr::And(items) | Expr::Or(items) => items.iter().all(is_text),
+        _ => false,
+    }
+}
+
+fn fts(expr: &Expr, params: &mut Vec<Value>) -> String {
+    params.push(Value::Text(fts_expr(expr)));
+    FTS_IN.into()
+}
+
+fn fts_expr(expr: &Expr) -> String {
+    match expr {
+        Expr::Term { text, prefix } => {
+            format!("{}{}", fts_quote(text), if *prefix { "*" } else { "" })
+        }
+        Expr::Phrase(text) => fts_quote(text),
+        Expr::And(items) => format!(
+            "({})",
+            items.iter().map(fts_expr).collect::<Vec<_>>().join(" AND ")
+        ),
+        Expr::Or(items) => format!(
+            "({})",
+            items.iter().map(fts_expr).collect::<Vec<_>>().join(" OR ")
+        ),
+        // `is_text` admits nothing else.
+        _ => "\"\"".into(),
+    }
+}
+
+/// An FTS5 string literal: the tokenizer splits it into terms, and nothing
+/// in it can be read as FTS5 syntax.
+fn fts_quote(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
+fn filter(filter: &Filter, params: &mut Vec<Value>) -> String {
+    match filter {
+        Filter::Text { field, value } => text_filter(*field, value, params),
+        Filter::Severity(op, s) => {
+            params.push(Value::Integer(s.rank()));
+            format!("e.severity {} ?", op.sql())
+        }
+        Filter::Ip { net, .. } => {
+            params.push(Value::Text(format!("{}/{}", net.addr, net.prefix)));
+            format!("{IP_IN}(e.ip, ?)")
+        }
+        Filter::Bookmarked(yes) => format!(
+            "e.id {}IN (SELECT event_rowid FROM bookmarks)",
+            if *yes { "" } else { "NOT " }
+        ),
+        Filter::Time { from, to, .. } => {
+            // Rowids follow event time (see `events::SLOTS_PER_MS`), so a
+            // time range is a rowid range on the primary key.
+            let mut parts = Vec::new();
+            if let Some(from) = from {
+                params.push(Value::Integer(from.saturating_mul(SLOTS_PER_MS)));
+                parts.push("e.id >= ?");
+            }
+            if let Some(to) = to {
+                params.push(Value::Integer(to.saturating_mul(SLOTS_PER_MS)));
+                parts.push("e.id < ?");
+            }
+            format!("({})", parts.join(" AND "))
+        }
+    }
+}
+
+fn text_filter(field: TextField, value: &str, params: &mut Vec<Value>) -> String {
+    let columns: &[&str] = match field {
+        TextField::Type => &["e.type"],
+        TextField::Category => &["e.category"],
+        TextField::Outcome => &["e.outcome"],
+        TextField::User => &["e.user_id", "e.user_email", "e.user_name"],
+        TextField::Email => &["e.user_email"],
+        TextField::Resource => &[
+            "e.resource_id",
+            "e.resource_name",
+            "e.resource_type",
+            "e.route",
+        ],
+        TextField::Org => &["e.org_id"],
+        TextField::Env => &["e.env_id"],
+        TextField::Source => &["s.name"],
+        TextField::Tag => {
+            let test = matcher("t.value", value, params);
+            return format!("EXISTS (SELECT 1 FROM json_each(e.tags) AS t WHERE {test})");
+        }
+        TextField::Case => {
+            let test = matcher("c.name", value, params);
+            return format!(
+                "e.id IN (SELECT b.event_rowid FROM bookmarks AS b
+                 JOIN case_bookmarks AS cb ON cb.bookmark_id = b.id
+                 JOIN cases AS c ON c.id = cb.case_id WHERE {test})"
+            );
+        }
+        TextField::Id if !value.contains('*') => {
+            // Event ids are exact (not case-folded); the key makes it a lookup.
+            params.push(Value::Integer(crate::events::event_key(value)));
+            params.push(Value::Text(value.to_string()));
+            return "(e.event_key = ? AND e.event_id = ?)".into();
+        }
+        TextField::Id => &["e.event_id"],
+    };
+    let tests: Vec<String> = columns.iter().map(|c| matcher(c, value, params)).collect();
+    format!("({})", tests.join(" OR "))
+}
+
+/// `column` equal to `value` ignoring case, or LIKE it when it holds `*`.
+fn matcher(column: &str, value: &str, params: &mut Vec<Value>) -> String {
+    if value.contains('*') {
+        let mut pattern = String::with_capacity(value.len());
+        for c in value.chars() {
+            match c {
+                '*' => pattern.push('%'),
+                '%' | '_' | '\\' => {
+                    pattern.push('\\');
+                    pattern.push(c);
+                }
+                c => pattern.push(c),
+            }
+        }
+        params.push(Value::Text(pattern));
+        format!("{column} LIKE ? ESCAPE '\\'")
+    } else {
+        params.push(Value::Text(value.to_string()));
+        format!("{column} = ? COLLATE NOCASE")
+    }
+}
+
+/// The SQL function behind `ip:` (CIDR containment), registered on every
+/// vault connection.
+pub const IP_IN: &str = "auditdesk_ip_in";
+
+pub fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    conn.create_scalar_function(
+        IP_IN,
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let ip: Option<String> = ctx.get(0)?;
+            let net: String = ctx.get(1)?;
+            let Some(ip) = ip.and_then(|ip| ip.trim().parse().ok()) else {
+                return Ok(false);
+            };
+            let Some((addr, prefix)) = net.split_once('/') else {
+                return Ok(false);
+            };
+            let (Ok(addr), Ok(prefix)) = (addr.parse(), prefix.parse()) else {
+                return Ok(false);
+            };
+            Ok(IpNet { addr, prefix }.contains(&ip))
+        },
+    )
+}

@@ -7,8 +7,8 @@ SHELL := /bin/bash
 CARGO ?= cargo
 
 # gcc/make/perl build the bundled SQLCipher and its vendored OpenSSL;
-# sqlite3 is the benchmark's plain-SQLite baseline.
-APT_PACKAGES := build-essential pkg-config perl sqlite3 ca-certificates
+# sqlite3 and ripgrep are benchmark baselines.
+APT_PACKAGES := build-essential pkg-config perl sqlite3 ripgrep ca-certificates
 
 .PHONY: run test deps toolchain build bench clean-demo
 
@@ -42,6 +42,7 @@ bench: deps
 	./scripts/bench-import.sh
 	$(CARGO) build --release --locked -q -p auditdesk-cli -p auditdesk-bench
 	./target/release/auditdesk-bench-sync 1000000 3
+	./scripts/bench-search.sh 1000000 5
 
 clean-demo:
 	rm -rf demo-vault

@@ -200,7 +200,7 @@ fn a_bad_record_rejects_the_whole_file_naming_line_and_field() {
     let ws = Workspace::init();
     let base = ws.write("base.ndjson", crate::util::redox_ndjson(9, 30));
     ws.ok(&["import", path_str(&base)]);
-    let before = ws.vault_fingerprint();
+    let before = ws.content_fingerprint();
     for (name, contents, line, field) in BAD_FILES {
         let file = ws.write(name, contents);
         let out = ws.run(&["import", path_str(&file)]);
@@ -217,7 +217,7 @@ fn a_bad_record_rejects_the_whole_file_naming_line_and_field() {
             );
         }
         assert!(stderr.contains("nothing was imported"), "{stderr}");
-        assert_eq!(ws.vault_fingerprint(), before, "{name} changed the vault");
+        assert_eq!(ws.content_fingerprint(), before, "{name} changed the vault");
     }
     assert_eq!(ws.count(""), 30);
     ws.ok(&["vault", "verify"]);

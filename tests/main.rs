@@ -6,9 +6,11 @@
 mod util;
 
 mod crash;
+mod export;
 mod import;
 mod plaintext;
 mod resume;
+mod review;
 mod search;
 mod simulator;
 mod sync;

@@ -109,6 +109,19 @@ impl Workspace {
         path
     }
 
+    /// What the vault holds as evidence: every event as search shows it,
+    /// with its status history, and the vault's counts (events, versions,
+    /// imports). The reviewer-activity log is left out: opening the vault
+    /// to try something is itself recorded there.
+    pub fn content_fingerprint(&self) -> String {
+        let mut out = self.ok(&["search", "", "--json", "--limit", "10000"]);
+        let info = self.json(&["vault", "info"]);
+        for key in ["events", "versions", "imports", "by_source", "by_outcome"] {
+            out.push_str(&info[key].to_string());
+        }
+        out
+    }
+
     /// SHA-256 of every file under the vault directory, by name.
     pub fn vault_fingerprint(&self) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = std::fs::read_dir(&self.vault)

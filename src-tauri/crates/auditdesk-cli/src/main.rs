@@ -174,8 +174,8 @@ struct ImportArgs {
 
 #[derive(Debug, Args)]
 struct SearchArgs {
-    /// The query; empty matches every event
-    #[arg(default_value = "")]
+    /// The query; empty matches every event (a leading `-` negates, as in `-status:successful`)
+    #[arg(default_value = "", allow_hyphen_values = true)]
     query: String,
     #[command(flatten)]
     page: PageArgs,
@@ -194,7 +194,12 @@ struct PageArgs {
     #[arg(long, value_name = "CURSOR")]
     after: Option<String>,
     /// Sort by occurred_at, type, category, severity, outcome, user, ip, resource, source or id; `-F` or `F:desc` descending
-    #[arg(long, value_name = "FIELD", default_value = "occurred_at:desc")]
+    #[arg(
+        long,
+        value_name = "FIELD",
+        default_value = "occurred_at:desc",
+        allow_hyphen_values = true
+    )]
     sort: String,
     /// Also count matches by category, severity, outcome, type, user and day
     #[arg(long)]
@@ -204,7 +209,7 @@ struct PageArgs {
 #[derive(Debug, Args)]
 struct ExportArgs {
     /// The query; empty exports every event
-    #[arg(default_value = "")]
+    #[arg(default_value = "", allow_hyphen_values = true)]
     query: String,
     /// csv, xlsx or json [default: from the --out extension]
     #[arg(long)]
@@ -214,7 +219,12 @@ struct ExportArgs {
     /// Mask e-mail addresses and IP addresses
     #[arg(long)]
     redact: bool,
-    #[arg(long, value_name = "FIELD", default_value = "occurred_at:desc")]
+    #[arg(
+        long,
+        value_name = "FIELD",
+        default_value = "occurred_at:desc",
+        allow_hyphen_values = true
+    )]
     sort: String,
 }
 
@@ -274,7 +284,11 @@ enum CaseCommand {
 #[derive(Debug, Subcommand)]
 enum SavedCommand {
     /// Save (or replace) a named query
-    Add { name: String, query: String },
+    Add {
+        name: String,
+        #[arg(allow_hyphen_values = true)]
+        query: String,
+    },
     /// List saved searches
     List,
     /// Run a saved search

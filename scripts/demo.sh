@@ -48,7 +48,33 @@ step "One event in full, with its status history and raw JSON"
 id=$($BIN --vault "$VAULT" search 'type:log-payload-viewed' --limit 1 --json | sed -n 's/^      "id": "\(.*\)",$/\1/p' | head -n1)
 $BIN --vault "$VAULT" show "$id"
 
-step "Integrity: page HMACs, SQLite structure, full-text index and the hash chain"
+step "Boolean queries with facets: failed or denied privilege changes, by severity, since August"
+$BIN --vault "$VAULT" search '(category:permission OR type:user-*) -status:successful after:2026-08-01' --sort severity --limit 5 --facets
+
+step "The dashboard for the last 7 days held"
+$BIN --vault "$VAULT" dashboard --range 7d
+
+step "An investigation: a case, bookmarks with notes, and a hashed hand-over bundle"
+$BIN --vault "$VAULT" case create INC-1 --description "failed privilege changes"
+for bid in $($BIN --vault "$VAULT" search 'category:permission status:failed' --limit 3 --json | sed -n 's/^      "id": "\(.*\)",$/\1/p'); do
+  $BIN --vault "$VAULT" bookmark add "$bid" --case INC-1 --note "failed change, check the requester" --tag triage >/dev/null
+done
+$BIN --vault "$VAULT" case show INC-1
+OUT=$(mktemp -d "${TMPDIR:-/tmp}/auditdesk-demo-out.XXXXXX")
+trap 'rm -rf "$OUT"' EXIT
+$BIN --vault "$VAULT" case export INC-1 --out "$OUT/INC-1"
+(cd "$OUT/INC-1" && sha256sum -c MANIFEST.sha256)
+
+step "Exports (streamed; --redact masks e-mail and IP addresses), and the saved search behind them"
+$BIN --vault "$VAULT" saved add 'denied access' 'status:unauthorized OR status:unauthenticated'
+$BIN --vault "$VAULT" export 'status:unauthorized OR status:unauthenticated' --redact --out "$OUT/denied.xlsx"
+$BIN --vault "$VAULT" export 'status:unauthorized OR status:unauthenticated' --redact --out "$OUT/denied.csv"
+head -n 3 "$OUT/denied.csv" | cut -c1-200
+
+step "Who looked at the audit trail: the reviewer-activity log (newest first)"
+$BIN --vault "$VAULT" activity --limit 12
+
+step "Integrity: page HMACs, SQLite structure, full-text index, the hash chain and the activity log"
 $BIN --vault "$VAULT" vault verify
 
 step "On disk: only ciphertext and the wrapped key"

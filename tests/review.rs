@@ -216,10 +216,10 @@ fn the_query_language_matches_an_independent_oracle() {
             .filter(|e| pred(e))
             .map(|e| s(e, "id").to_string())
             .collect();
-        let got = matched(&ws, &query);
+        let got = matched(&ws, query);
         assert_eq!(got.len(), want.len(), "{query}: count");
         assert_eq!(got, want, "{query}: the very events");
-        assert_eq!(ws.count(&query), want.len() as u64, "{query}: --count");
+        assert_eq!(ws.count(query), want.len() as u64, "{query}: --count");
         checked += usize::from(!want.is_empty() && want.len() < all.len());
     }
     assert!(

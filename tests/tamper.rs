@@ -168,3 +168,36 @@ fn a_malformed_chain_hash_is_a_finding_not_a_crash() {
         .unwrap();
     verify_fails_naming(&ws, &ids[1]);
 }
+
+#[test]
+fn the_activity_log_refuses_edits_and_a_forced_edit_is_caught() {
+    let (ws, ids) = imported();
+    ws.ok(&["show", &ids[0]]);
+    let conn = raw_connection(&ws);
+    // The triggers refuse an edit or a deletion outright.
+    let edit = conn.execute(
+        "UPDATE activity SET subject = 'nothing to see' WHERE action = 'view'",
+        [],
+    );
+    assert!(edit.unwrap_err().to_string().contains("append-only"));
+    assert!(
+        conn.execute("DELETE FROM activity WHERE action = 'view'", [])
+            .is_err()
+    );
+    ws.ok(&["vault", "verify"]);
+    // Someone with the key who drops the triggers first is still caught.
+    conn.execute_batch(
+        "DROP TRIGGER activity_no_update;
+         UPDATE activity SET subject = 'nothing to see' WHERE action = 'view';",
+    )
+    .unwrap();
+    drop(conn);
+    let out = ws.run(&["vault", "verify"]);
+    assert_eq!(out.status.code(), Some(4));
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("activity entry") && text.contains("altered"),
+        "{text}"
+    );
+}

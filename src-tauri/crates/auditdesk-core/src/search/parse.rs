@@ -27,7 +27,8 @@ enum Tok {
     /// `-` glued to what follows.
     Minus,
     Word(String),
-    Phrase(String),
+    /// `"..."`, and whether a `*` follows it (a prefix on its last word).
+    Phrase(String, bool),
     Field {
         name: String,
         op: &'static str,
@@ -73,7 +74,7 @@ fn describe(tok: &Tok) -> String {
         Tok::Not => "NOT".into(),
         Tok::Minus => "`-`".into(),
         Tok::Word(w) => format!("{w:?}"),
-        Tok::Phrase(p) => format!("\"{p}\""),
+        Tok::Phrase(p, _) => format!("\"{p}\""),
         Tok::Field { name, op, .. } => format!("{name}{op}"),
     }
 }
@@ -99,8 +100,12 @@ fn lex(text: &str) -> Result<Vec<(Tok, usize)>> {
                 i += 1;
             }
             '"' => {
-                let (value, next) = quoted(&chars, i)?;
-                out.push((Tok::Phrase(value), start));
+                let (value, mut next) = quoted(&chars, i)?;
+                let prefix = chars.get(next) == Some(&'*');
+                if prefix {
+                    next += 1;
+                }
+                out.push((Tok::Phrase(value, prefix), start));
                 i = next;
             }
             '-' if chars
@@ -307,7 +312,8 @@ impl Parser {
                 self.i += 1;
                 Ok(inner)
             }
-            Tok::Phrase(text) => Ok(text_expr(text, false, true)),
+            Tok::Phrase(text, true) => Ok(text_expr(text, true, false)),
+            Tok::Phrase(text, false) => Ok(text_expr(text, false, true)),
             Tok::Word(word) => word_expr(word, at),
             Tok::Field {
                 name,

@@ -253,7 +253,14 @@ proptest! {
     #[test]
     fn any_input_parses_or_fails_cleanly(input in "\\PC{0,40}") {
         match parse::parse(&input) {
-            Ok(_) => {}
+            // What `Display` prints parses back and prints the same (the
+            // fuzz target checks this too): a fixed point.
+            Ok(expr) => {
+                let printed = expr.to_string();
+                let again = parse::parse(&printed);
+                prop_assert!(again.is_ok(), "{printed:?}: {again:?}");
+                prop_assert_eq!(again.map(|e| e.to_string()).ok(), Some(printed));
+            }
             Err(Error::Query { position, .. }) => {
                 prop_assert!(position <= input.chars().count());
             }

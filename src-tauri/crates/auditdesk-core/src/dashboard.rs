@@ -88,8 +88,12 @@ pub fn dashboard(conn: &Connection, range: Range, now: DateTime<Utc>) -> Result<
             (from, to, "custom")
         }
         relative => {
-            let newest: Option<i64> =
-                conn.query_row("SELECT max(occurred_at) FROM events", [], |r| r.get(0))?;
+            // The newest rowid is the newest event's time (ms × SLOTS_PER_MS).
+            let newest: Option<i64> = conn.query_row(
+                "SELECT max(id) FROM event_facets",
+                [],
+                |r| r.get::<_, Option<i64>>(0),
+            )?.map(|id| id.div_euclid(SLOTS_PER_MS));
             match newest.map(millis_to_utc) {
                 Some(newest) if newest < now - relative.length() => {
                     let to = newest + Duration::milliseconds(1);
@@ -100,6 +104,8 @@ pub fn dashboard(conn: &Connection, range: Range, now: DateTime<Utc>) -> Result<
         }
     };
     let (lo, hi) = (from.timestamp_millis(), to.timestamp_millis());
+    // Aggregates read the narrow `event_facets` copy (aliased `e`); rowids
+    // are time, so the range is a rowid range.
     let window = "e.id >= ?1 AND e.id < ?2";
     let bounds = params![
         lo.saturating_mul(SLOTS_PER_MS),
@@ -108,16 +114,15 @@ pub fn dashboard(conn: &Connection, range: Range, now: DateTime<Utc>) -> Result<
     let (total, critical_error, warning, active_users): (i64, i64, i64, i64) = conn.query_row(
         &format!(
             "SELECT count(*), count(*) FILTER (WHERE e.severity >= 2),
-                    count(*) FILTER (WHERE e.severity = 1),
-                    count(DISTINCT coalesce(e.user_email, e.user_name, e.user_id))
-             FROM events AS e WHERE {window}"
+                    count(*) FILTER (WHERE e.severity = 1), count(DISTINCT e.user)
+             FROM event_facets AS e WHERE {window}"
         ),
         bounds,
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )?;
     let counts = |column: &str, limit: i64| -> Result<Vec<Count>> {
         let mut stmt = conn.prepare(&format!(
-            "SELECT {column}, count(*) AS n FROM events AS e WHERE {window}
+            "SELECT {column}, count(*) AS n FROM event_facets AS e WHERE {window}
              GROUP BY 1 ORDER BY n DESC, 1 LIMIT {limit}"
         ))?;
         let rows = stmt
@@ -156,8 +161,8 @@ pub fn dashboard(conn: &Connection, range: Range, now: DateTime<Utc>) -> Result<
         })
         .collect();
     let mut stmt = conn.prepare(&format!(
-        "SELECT (e.occurred_at - ?3) / ?4, count(*), count(*) FILTER (WHERE e.severity >= 2)
-         FROM events AS e WHERE {window} GROUP BY 1"
+        "SELECT ((e.id >> 20) - ?3) / ?4, count(*), count(*) FILTER (WHERE e.severity >= 2)
+         FROM event_facets AS e WHERE {window} GROUP BY 1"
     ))?;
     let mut rows = stmt.query(params![
         lo.saturating_mul(SLOTS_PER_MS),

@@ -310,6 +310,25 @@ pub fn verify(conn: &Connection) -> Result<IntegrityReport> {
         .unwrap_or_else(|e| vec![format!("foreign key check failed: {e}")]);
     report.sqlite_check.extend(orphans);
 
+    // The narrow search copy must say what the events say, or counts and
+    // facets would quietly disagree with the rows they summarise.
+    let drift: i64 = conn.query_row(
+        "SELECT (SELECT count(*) FROM events AS e LEFT JOIN event_facets AS f ON f.id = e.id
+                 WHERE f.id IS NULL OR f.source_id IS NOT e.source_id OR f.type IS NOT e.type
+                    OR f.category IS NOT e.category OR f.severity IS NOT e.severity
+                    OR f.outcome IS NOT e.outcome
+                    OR f.user IS NOT coalesce(e.user_email, e.user_name, e.user_id))
+              + (SELECT count(*) FROM event_facets AS f
+                 WHERE NOT EXISTS (SELECT 1 FROM events AS e WHERE e.id = f.id))",
+        [],
+        |r| r.get(0),
+    )?;
+    if drift > 0 {
+        report.sqlite_check.push(format!(
+            "search index (event_facets): {drift} rows disagree with the events"
+        ));
+    }
+
     // (source, event id) is unique by the writer's upsert; a duplicate means
     // rows were added behind its back.
     let mut stmt = conn.prepare(

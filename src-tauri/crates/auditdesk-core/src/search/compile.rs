@@ -1,6 +1,8 @@
-//! `Expr` → a SQL condition over `events AS e JOIN sources AS s`, with every
-//! user value a bound parameter. Text goes to FTS5 as quoted strings only,
-//! so nothing a user types is read as SQL or FTS5 syntax.
+//! `Expr` → a SQL condition over `event_facets AS f` (the narrow copy of
+//! the filter columns), joined to `events AS e` and `sources AS s` only when
+//! a condition needs them, with every user value a bound parameter. Text
+//! goes to FTS5 as quoted strings only, so nothing a user types is read as
+//! SQL or FTS5 syntax.
 
 use rusqlite::Connection;
 use rusqlite::functions::FunctionFlags;
@@ -13,20 +15,55 @@ pub(crate) struct Compiled {
     /// A condition, never empty (`1` matches everything).
     pub cond: String,
     pub params: Vec<Value>,
+    /// Whether the condition reads `e.` (the full event row).
+    pub needs_events: bool,
+    /// Whether it reads `s.` (the source's name).
+    pub needs_sources: bool,
+}
+
+impl Compiled {
+    /// The FROM clause the condition needs; `rows` when whole events are
+    /// selected too.
+    pub fn from(&self, rows: bool) -> String {
+        let mut from = String::from("event_facets AS f");
+        if rows || self.needs_events {
+            from.push_str(" JOIN events AS e ON e.id = f.id");
+        }
+        if rows || self.needs_sources {
+            from.push_str(" JOIN sources AS s ON s.id = f.source_id");
+        }
+        from
+    }
+}
+
+/// What compiling collects besides the SQL text.
+struct Ctx {
+    params: Vec<Value>,
+    events: bool,
+    sources: bool,
 }
 
 pub(crate) fn compile(expr: &Expr) -> Compiled {
-    let mut params = Vec::new();
-    let cond = cond(expr, &mut params);
-    Compiled { cond, params }
+    let mut ctx = Ctx {
+        params: Vec::new(),
+        events: false,
+        sources: false,
+    };
+    let cond = cond(expr, &mut ctx);
+    Compiled {
+        cond,
+        params: ctx.params,
+        needs_events: ctx.events,
+        needs_sources: ctx.sources,
+    }
 }
 
-const FTS_IN: &str = "e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)";
+const FTS_IN: &str = "f.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)";
 
-fn cond(expr: &Expr, params: &mut Vec<Value>) -> String {
+fn cond(expr: &Expr, ctx: &mut Ctx) -> String {
     match expr {
         Expr::All => "1".into(),
-        Expr::Term { .. } | Expr::Phrase(_) => fts(expr, params),
+        Expr::Term { .. } | Expr::Phrase(_) => fts(expr, ctx),
         Expr::And(items) => {
             // All plain text of one AND goes to FTS5 as one MATCH: one
             // index walk instead of one per word.
@@ -34,19 +71,19 @@ fn cond(expr: &Expr, params: &mut Vec<Value>) -> String {
             let mut parts: Vec<String> = Vec::new();
             if !text.is_empty() {
                 let joined = text.iter().map(|e| fts_expr(e)).collect::<Vec<_>>();
-                params.push(Value::Text(joined.join(" AND ")));
+                ctx.params.push(Value::Text(joined.join(" AND ")));
                 parts.push(FTS_IN.into());
             }
-            parts.extend(rest.iter().map(|e| cond(e, params)));
+            parts.extend(rest.iter().map(|e| cond(e, ctx)));
             format!("({})", parts.join(" AND "))
         }
-        Expr::Or(_) if is_text(expr) => fts(expr, params),
+        Expr::Or(_) if is_text(expr) => fts(expr, ctx),
         Expr::Or(items) => {
-            let parts: Vec<String> = items.iter().map(|e| cond(e, params)).collect();
+            let parts: Vec<String> = items.iter().map(|e| cond(e, ctx)).collect();
             format!("({})", parts.join(" OR "))
         }
-        Expr::Not(inner) => format!("NOT {}", cond(inner, params)),
-        Expr::Filter(filter) => self::filter(filter, params),
+        Expr::Not(inner) => format!("NOT {}", cond(inner, ctx)),
+        Expr::Filter(filter) => self::filter(filter, ctx),
     }
 }
 
@@ -59,8 +96,8 @@ fn is_text(expr: &Expr) -> bool {
     }
 }
 
-fn fts(expr: &Expr, params: &mut Vec<Value>) -> String {
-    params.push(Value::Text(fts_expr(expr)));
+fn fts(expr: &Expr, ctx: &mut Ctx) -> String {
+    ctx.params.push(Value::Text(fts_expr(expr)));
     FTS_IN.into()
 }
 
@@ -89,19 +126,20 @@ fn fts_quote(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
-fn filter(filter: &Filter, params: &mut Vec<Value>) -> String {
+fn filter(filter: &Filter, ctx: &mut Ctx) -> String {
     match filter {
-        Filter::Text { field, value } => text_filter(*field, value, params),
+        Filter::Text { field, value } => text_filter(*field, value, ctx),
         Filter::Severity(op, s) => {
-            params.push(Value::Integer(s.rank()));
-            format!("e.severity {} ?", op.sql())
+            ctx.params.push(Value::Integer(s.rank()));
+            format!("f.severity {} ?", op.sql())
         }
         Filter::Ip { net, .. } => {
-            params.push(Value::Text(format!("{}/{}", net.addr, net.prefix)));
+            ctx.events = true;
+            ctx.params.push(Value::Text(format!("{}/{}", net.addr, net.prefix)));
             format!("{IP_IN}(e.ip, ?)")
         }
         Filter::Bookmarked(yes) => format!(
-            "e.id {}IN (SELECT event_rowid FROM bookmarks)",
+            "f.id {}IN (SELECT event_rowid FROM bookmarks)",
             if *yes { "" } else { "NOT " }
         ),
         Filter::Time { from, to, .. } => {
@@ -109,23 +147,30 @@ fn filter(filter: &Filter, params: &mut Vec<Value>) -> String {
             // time range is a rowid range on the primary key.
             let mut parts = Vec::new();
             if let Some(from) = from {
-                params.push(Value::Integer(from.saturating_mul(SLOTS_PER_MS)));
-                parts.push("e.id >= ?");
+                ctx.params
+                    .push(Value::Integer(from.saturating_mul(SLOTS_PER_MS)));
+                parts.push("f.id >= ?");
             }
             if let Some(to) = to {
-                params.push(Value::Integer(to.saturating_mul(SLOTS_PER_MS)));
-                parts.push("e.id < ?");
+                ctx.params.push(Value::Integer(to.saturating_mul(SLOTS_PER_MS)));
+                parts.push("f.id < ?");
             }
             format!("({})", parts.join(" AND "))
         }
     }
 }
 
-fn text_filter(field: TextField, value: &str, params: &mut Vec<Value>) -> String {
+fn text_filter(field: TextField, value: &str, ctx: &mut Ctx) -> String {
+    match field {
+        TextField::Type | TextField::Category | TextField::Outcome | TextField::Case => {}
+        TextField::Source => ctx.sources = true,
+        _ => ctx.events = true,
+    }
+    let params = &mut ctx.params;
     let columns: &[&str] = match field {
-        TextField::Type => &["e.type"],
-        TextField::Category => &["e.category"],
-        TextField::Outcome => &["e.outcome"],
+        TextField::Type => &["f.type"],
+        TextField::Category => &["f.category"],
+        TextField::Outcome => &["f.outcome"],
         TextField::User => &["e.user_id", "e.user_email", "e.user_name"],
         TextField::Email => &["e.user_email"],
         TextField::Resource => &[
@@ -144,7 +189,7 @@ fn text_filter(field: TextField, value: &str, params: &mut Vec<Value>) -> String
         TextField::Case => {
             let test = matcher("c.name", value, params);
             return format!(
-                "e.id IN (SELECT b.event_rowid FROM bookmarks AS b
+                "f.id IN (SELECT b.event_rowid FROM bookmarks AS b
                  JOIN case_bookmarks AS cb ON cb.bookmark_id = b.id
                  JOIN cases AS c ON c.id = cb.case_id WHERE {test})"
             );

@@ -8,7 +8,8 @@ use chrono::DateTime;
 use rusqlite::{Connection, params_from_iter};
 use serde::Serialize;
 
-use super::{FROM, Query, compile};
+use super::{Query, compile};
+use crate::events::SLOTS_PER_MS;
 use crate::domain::Severity;
 use crate::error::Result;
 
@@ -33,9 +34,9 @@ const DAY_MS: i64 = 86_400_000;
 pub(super) fn facets(conn: &Connection, query: &Query) -> Result<Facets> {
     let c = compile::compile(&query.expr);
     let sql = format!(
-        "SELECT e.category, e.severity, e.outcome, e.type,
-                coalesce(e.user_email, e.user_name, e.user_id), e.occurred_at
-         {FROM} WHERE {}",
+        "SELECT f.category, f.severity, f.outcome, f.type, f.user, f.id
+         FROM {} WHERE {}",
+        c.from(false),
         c.cond
     );
     let mut stmt = conn.prepare(&sql)?;
@@ -61,7 +62,9 @@ pub(super) fn facets(conn: &Connection, query: &Query) -> Result<Facets> {
         if r.get_ref(4)? != rusqlite::types::ValueRef::Null {
             bump(&mut user, text(r, 4)?);
         }
-        let at: i64 = r.get(5)?;
+        // The rowid is the event's time in ms times SLOTS_PER_MS.
+        let rowid: i64 = r.get(5)?;
+        let at = rowid.div_euclid(SLOTS_PER_MS);
         *day.entry(at.div_euclid(DAY_MS)).or_default() += 1;
     }
     Ok(Facets {

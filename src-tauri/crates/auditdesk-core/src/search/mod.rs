@@ -139,11 +139,9 @@ pub struct SearchPage {
     pub facets: Option<Facets>,
 }
 
-const FROM: &str = "FROM events AS e JOIN sources AS s ON s.id = e.source_id";
-
 pub fn count(conn: &Connection, query: &Query) -> Result<u64> {
     let c = compile::compile(&query.expr);
-    let sql = format!("SELECT count(*) {FROM} WHERE {}", c.cond);
+    let sql = format!("SELECT count(*) FROM {} WHERE {}", c.from(false), c.cond);
     let n: i64 = conn.query_row(&sql, params_from_iter(c.params.iter()), |r| r.get(0))?;
     Ok(u64::try_from(n).unwrap_or(0))
 }
@@ -161,6 +159,7 @@ pub fn search(conn: &Connection, query: &Query, request: &Request) -> Result<Sea
     // (the UI asks for 50; exports stream through `for_each` instead).
     let limit = request.limit;
     let c = compile::compile(&query.expr);
+    let from = c.from(true);
     let mut params = c.params;
     let mut cond = c.cond;
     let offset = if let Some(cursor) = &request.after {
@@ -172,7 +171,7 @@ pub fn search(conn: &Connection, query: &Query, request: &Request) -> Result<Sea
         request.offset
     };
     let sql = format!(
-        "SELECT {EVENT_COLUMNS}, {} {FROM} WHERE {cond} ORDER BY {} LIMIT {} OFFSET {}",
+        "SELECT {EVENT_COLUMNS}, {} FROM {from} WHERE {cond} ORDER BY {} LIMIT {} OFFSET {}",
         request.sort.key_sql(),
         request.sort.order_sql(),
         // One more than asked tells whether there is a next page.
@@ -229,7 +228,8 @@ pub fn for_each(
 ) -> Result<u64> {
     let c = compile::compile(&query.expr);
     let sql = format!(
-        "SELECT {EVENT_COLUMNS} {FROM} WHERE {} ORDER BY {}",
+        "SELECT {EVENT_COLUMNS} FROM {} WHERE {} ORDER BY {}",
+        c.from(true),
         c.cond,
         sort.order_sql()
     );

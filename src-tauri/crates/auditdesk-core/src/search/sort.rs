@@ -71,12 +71,12 @@ impl SortField {
     /// The sort key as SQL; never NULL, so row-value comparisons hold.
     fn key(self) -> &'static str {
         match self {
-            SortField::Time => "e.id",
-            SortField::Type => "e.type",
-            SortField::Category => "e.category",
-            SortField::Severity => "e.severity",
-            SortField::Outcome => "e.outcome",
-            SortField::User => "coalesce(e.user_email, e.user_name, e.user_id, '')",
+            SortField::Time => "f.id",
+            SortField::Type => "f.type",
+            SortField::Category => "f.category",
+            SortField::Severity => "f.severity",
+            SortField::Outcome => "f.outcome",
+            SortField::User => "coalesce(f.user, '')",
             SortField::Ip => "coalesce(e.ip, '')",
             SortField::Resource => {
                 "coalesce(e.resource_name, e.resource_id, e.resource_type, e.route, '')"
@@ -149,8 +149,8 @@ impl Sort {
     pub(crate) fn order_sql(&self) -> String {
         let dir = if self.descending { "DESC" } else { "ASC" };
         match self.field {
-            SortField::Time => format!("e.id {dir}"),
-            other => format!("{} {dir}, e.id {dir}", other.key()),
+            SortField::Time => format!("f.id {dir}"),
+            other => format!("{} {dir}, f.id {dir}", other.key()),
         }
     }
 
@@ -164,9 +164,9 @@ impl Sort {
         }
         let op = if self.descending { "<" } else { ">" };
         Ok(match self.field {
-            SortField::Time => (format!("e.id {op} ?"), vec![Value::Integer(cursor.rowid)]),
+            SortField::Time => (format!("f.id {op} ?"), vec![Value::Integer(cursor.rowid)]),
             other => (
-                format!("({}, e.id) {op} (?, ?)", other.key()),
+                format!("({}, f.id) {op} (?, ?)", other.key()),
                 vec![cursor.key.clone(), Value::Integer(cursor.rowid)],
             ),
         })

@@ -45,6 +45,17 @@ CREATE TABLE cases (
     closed_at   INTEGER
 ) STRICT;
 
+CREATE TABLE event_facets (
+    id        INTEGER PRIMARY KEY,
+    source_id INTEGER NOT NULL,
+    type      TEXT NOT NULL,
+    category  TEXT NOT NULL,
+    severity  INTEGER NOT NULL,
+    outcome   TEXT NOT NULL,
+    -- The label a result row shows: e-mail, else name, else id.
+    user      TEXT
+) STRICT;
+
 CREATE TABLE event_versions (
     seq          INTEGER PRIMARY KEY,
     event_rowid  INTEGER NOT NULL REFERENCES events(id) ON UPDATE CASCADE ON DELETE CASCADE,
@@ -165,6 +176,23 @@ END;
 CREATE TRIGGER activity_no_update BEFORE UPDATE ON activity
 BEGIN
     SELECT RAISE(ABORT, 'the reviewer-activity log is append-only');
+END;
+
+CREATE TRIGGER event_facets_after_delete AFTER DELETE ON events BEGIN
+    DELETE FROM event_facets WHERE id = old.id;
+END;
+
+CREATE TRIGGER event_facets_after_insert AFTER INSERT ON events BEGIN
+    INSERT INTO event_facets (id, source_id, type, category, severity, outcome, user)
+    VALUES (new.id, new.source_id, new.type, new.category, new.severity, new.outcome,
+            coalesce(new.user_email, new.user_name, new.user_id));
+END;
+
+CREATE TRIGGER event_facets_after_update AFTER UPDATE ON events BEGIN
+    DELETE FROM event_facets WHERE id = old.id;
+    INSERT INTO event_facets (id, source_id, type, category, severity, outcome, user)
+    VALUES (new.id, new.source_id, new.type, new.category, new.severity, new.outcome,
+            coalesce(new.user_email, new.user_name, new.user_id));
 END;
 
 CREATE VIEW event_search_text AS

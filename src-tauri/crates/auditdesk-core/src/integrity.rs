@@ -319,13 +319,22 @@ pub fn verify(conn: &Connection) -> Result<IntegrityReport> {
                     OR f.outcome IS NOT e.outcome
                     OR f.user IS NOT coalesce(e.user_email, e.user_name, e.user_id))
               + (SELECT count(*) FROM event_facets AS f
-                 WHERE NOT EXISTS (SELECT 1 FROM events AS e WHERE e.id = f.id))",
+                 WHERE NOT EXISTS (SELECT 1 FROM events AS e WHERE e.id = f.id))
+              + (SELECT count(*) FROM events AS e LEFT JOIN event_who AS w ON w.id = e.id
+                 WHERE w.id IS NULL OR w.user_id IS NOT e.user_id
+                    OR w.user_email IS NOT e.user_email OR w.user_name IS NOT e.user_name
+                    OR w.ip IS NOT e.ip OR w.route IS NOT e.route
+                    OR w.resource_type IS NOT e.resource_type OR w.resource_id IS NOT e.resource_id
+                    OR w.resource_name IS NOT e.resource_name OR w.org_id IS NOT e.org_id
+                    OR w.env_id IS NOT e.env_id OR w.tags IS NOT e.tags)
+              + (SELECT count(*) FROM event_who AS w
+                 WHERE NOT EXISTS (SELECT 1 FROM events AS e WHERE e.id = w.id))",
         [],
         |r| r.get(0),
     )?;
     if drift > 0 {
         report.sqlite_check.push(format!(
-            "search index (event_facets): {drift} rows disagree with the events"
+            "search copies (event_facets, event_who): {drift} rows disagree with the events"
         ));
     }
 

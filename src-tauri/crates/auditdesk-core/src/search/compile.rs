@@ -19,6 +19,8 @@ pub(crate) struct Compiled {
     pub needs_events: bool,
     /// Whether it reads `s.` (the source's name).
     pub needs_sources: bool,
+    /// Whether it reads `w.` (`event_who`: user, IP, resource, org, env, tags).
+    pub needs_who: bool,
 }
 
 impl Compiled {
@@ -32,6 +34,9 @@ impl Compiled {
         if rows || self.needs_sources {
             from.push_str(" JOIN sources AS s ON s.id = f.source_id");
         }
+        if self.needs_who {
+            from.push_str(" JOIN event_who AS w ON w.id = f.id");
+        }
         from
     }
 }
@@ -41,6 +46,7 @@ struct Ctx {
     params: Vec<Value>,
     events: bool,
     sources: bool,
+    who: bool,
 }
 
 pub(crate) fn compile(expr: &Expr) -> Compiled {
@@ -48,6 +54,7 @@ pub(crate) fn compile(expr: &Expr) -> Compiled {
         params: Vec::new(),
         events: false,
         sources: false,
+        who: false,
     };
     let cond = cond(expr, &mut ctx);
     Compiled {
@@ -55,6 +62,7 @@ pub(crate) fn compile(expr: &Expr) -> Compiled {
         params: ctx.params,
         needs_events: ctx.events,
         needs_sources: ctx.sources,
+        needs_who: ctx.who,
     }
 }
 
@@ -134,9 +142,9 @@ fn filter(filter: &Filter, ctx: &mut Ctx) -> String {
             format!("f.severity {} ?", op.sql())
         }
         Filter::Ip { net, .. } => {
-            ctx.events = true;
+            ctx.who = true;
             ctx.params.push(Value::Text(format!("{}/{}", net.addr, net.prefix)));
-            format!("{IP_IN}(e.ip, ?)")
+            format!("{IP_IN}(w.ip, ?)")
         }
         Filter::Bookmarked(yes) => format!(
             "f.id {}IN (SELECT event_rowid FROM bookmarks)",
@@ -164,27 +172,28 @@ fn text_filter(field: TextField, value: &str, ctx: &mut Ctx) -> String {
     match field {
         TextField::Type | TextField::Category | TextField::Outcome | TextField::Case => {}
         TextField::Source => ctx.sources = true,
-        _ => ctx.events = true,
+        TextField::Id => ctx.events = true,
+        _ => ctx.who = true,
     }
     let params = &mut ctx.params;
     let columns: &[&str] = match field {
         TextField::Type => &["f.type"],
         TextField::Category => &["f.category"],
         TextField::Outcome => &["f.outcome"],
-        TextField::User => &["e.user_id", "e.user_email", "e.user_name"],
-        TextField::Email => &["e.user_email"],
+        TextField::User => &["w.user_id", "w.user_email", "w.user_name"],
+        TextField::Email => &["w.user_email"],
         TextField::Resource => &[
-            "e.resource_id",
-            "e.resource_name",
-            "e.resource_type",
-            "e.route",
+            "w.resource_id",
+            "w.resource_name",
+            "w.resource_type",
+            "w.route",
         ],
-        TextField::Org => &["e.org_id"],
-        TextField::Env => &["e.env_id"],
+        TextField::Org => &["w.org_id"],
+        TextField::Env => &["w.env_id"],
         TextField::Source => &["s.name"],
         TextField::Tag => {
             let test = matcher("t.value", value, params);
-            return format!("EXISTS (SELECT 1 FROM json_each(e.tags) AS t WHERE {test})");
+            return format!("EXISTS (SELECT 1 FROM json_each(w.tags) AS t WHERE {test})");
         }
         TextField::Case => {
             let test = matcher("c.name", value, params);

@@ -65,6 +65,21 @@ CREATE TABLE event_versions (
     recorded_at  INTEGER NOT NULL
 ) STRICT;
 
+CREATE TABLE event_who (
+    id            INTEGER PRIMARY KEY,
+    user_id       TEXT,
+    user_email    TEXT,
+    user_name     TEXT,
+    ip            TEXT,
+    route         TEXT,
+    resource_type TEXT,
+    resource_id   TEXT,
+    resource_name TEXT,
+    org_id        TEXT,
+    env_id        TEXT,
+    tags          TEXT NOT NULL
+) STRICT;
+
 CREATE TABLE events (
     id              INTEGER PRIMARY KEY,
     source_id       INTEGER NOT NULL REFERENCES sources(id),
@@ -193,6 +208,23 @@ CREATE TRIGGER event_facets_after_update AFTER UPDATE ON events BEGIN
     INSERT INTO event_facets (id, source_id, type, category, severity, outcome, user)
     VALUES (new.id, new.source_id, new.type, new.category, new.severity, new.outcome,
             coalesce(new.user_email, new.user_name, new.user_id));
+END;
+
+CREATE TRIGGER event_who_after_delete AFTER DELETE ON events BEGIN
+    DELETE FROM event_who WHERE id = old.id;
+END;
+
+CREATE TRIGGER event_who_after_insert AFTER INSERT ON events BEGIN
+    INSERT INTO event_who VALUES (new.id, new.user_id, new.user_email, new.user_name, new.ip,
+        new.route, new.resource_type, new.resource_id, new.resource_name, new.org_id,
+        new.env_id, new.tags);
+END;
+
+CREATE TRIGGER event_who_after_update AFTER UPDATE ON events BEGIN
+    DELETE FROM event_who WHERE id = old.id;
+    INSERT INTO event_who VALUES (new.id, new.user_id, new.user_email, new.user_name, new.ip,
+        new.route, new.resource_type, new.resource_id, new.resource_name, new.org_id,
+        new.env_id, new.tags);
 END;
 
 CREATE VIEW event_search_text AS

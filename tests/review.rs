@@ -246,6 +246,23 @@ fn text_search_is_exact_terms_phrases_and_prefixes() {
         })
     );
     assert_eq!(ws.count("smit"), 0, "no fuzzy or substring matching");
+    // Text with a time range is the intersection of the two.
+    for (text, time) in [
+        ("log-search", "after:2026-08-01 before:2026-09-01"),
+        ("smith OR sessions", "on:2026-08-15"),
+        (
+            "smi*",
+            "after:2026-08-20T12:00 after:2026-08-10 before:2026-09-01 before:2026-09-30",
+        ),
+    ] {
+        let both = matched(&ws, &format!("({text}) {time}"));
+        let apart: HashSet<String> = matched(&ws, text)
+            .intersection(&matched(&ws, time))
+            .cloned()
+            .collect();
+        assert_eq!(both, apart, "{text} {time}");
+        assert!(!both.is_empty(), "{text} {time}");
+    }
     // Text and fields combine in one boolean expression.
     let n = ws.count("(smith OR sessions) -source:redox-export");
     let m = ws.count("sessions source:audit-log")

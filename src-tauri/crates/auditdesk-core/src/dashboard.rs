@@ -89,11 +89,11 @@ pub fn dashboard(conn: &Connection, range: Range, now: DateTime<Utc>) -> Result<
         }
         relative => {
             // The newest rowid is the newest event's time (ms × SLOTS_PER_MS).
-            let newest: Option<i64> = conn.query_row(
-                "SELECT max(id) FROM event_facets",
-                [],
-                |r| r.get::<_, Option<i64>>(0),
-            )?.map(|id| id.div_euclid(SLOTS_PER_MS));
+            let newest: Option<i64> = conn
+                .query_row("SELECT max(id) FROM event_facets", [], |r| {
+                    r.get::<_, Option<i64>>(0)
+                })?
+                .map(|id| id.div_euclid(SLOTS_PER_MS));
             match newest.map(millis_to_utc) {
                 Some(newest) if newest < now - relative.length() => {
                     let to = newest + Duration::milliseconds(1);

@@ -80,7 +80,33 @@ fn cond(expr: &Expr, ctx: &mut Ctx) -> String {
             if !text.is_empty() {
                 let joined = text.iter().map(|e| fts_expr(e)).collect::<Vec<_>>();
                 ctx.params.push(Value::Text(joined.join(" AND ")));
-                parts.push(FTS_IN.into());
+                // Time bounds of the same AND go into the FTS5 query too, as
+                // rowid bounds: it then walks only that stretch of each
+                // term's postings instead of all of them.
+                let (mut lo, mut hi) = (None::<i64>, None::<i64>);
+                for e in &rest {
+                    if let Expr::Filter(Filter::Time { from, to, .. }) = e {
+                        lo = lo.max(*from);
+                        hi = match (hi, to) {
+                            (Some(h), Some(t)) => Some(h.min(*t)),
+                            (h, t) => h.or(*t),
+                        };
+                    }
+                }
+                let mut sub =
+                    String::from("f.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?");
+                if let Some(lo) = lo {
+                    ctx.params
+                        .push(Value::Integer(lo.saturating_mul(SLOTS_PER_MS)));
+                    sub.push_str(" AND rowid >= ?");
+                }
+                if let Some(hi) = hi {
+                    ctx.params
+                        .push(Value::Integer(hi.saturating_mul(SLOTS_PER_MS)));
+                    sub.push_str(" AND rowid < ?");
+                }
+                sub.push(')');
+                parts.push(sub);
             }
             parts.extend(rest.iter().map(|e| cond(e, ctx)));
             format!("({})", parts.join(" AND "))
@@ -143,7 +169,8 @@ fn filter(filter: &Filter, ctx: &mut Ctx) -> String {
         }
         Filter::Ip { net, .. } => {
             ctx.who = true;
-            ctx.params.push(Value::Text(format!("{}/{}", net.addr, net.prefix)));
+            ctx.params
+                .push(Value::Text(format!("{}/{}", net.addr, net.prefix)));
             format!("{IP_IN}(w.ip, ?)")
         }
         Filter::Bookmarked(yes) => format!(
@@ -160,7 +187,8 @@ fn filter(filter: &Filter, ctx: &mut Ctx) -> String {
                 parts.push("f.id >= ?");
             }
             if let Some(to) = to {
-                ctx.params.push(Value::Integer(to.saturating_mul(SLOTS_PER_MS)));
+                ctx.params
+                    .push(Value::Integer(to.saturating_mul(SLOTS_PER_MS)));
                 parts.push("f.id < ?");
             }
             format!("({})", parts.join(" AND "))
@@ -247,18 +275,29 @@ pub fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
         2,
         FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
         |ctx| {
-            let ip: Option<String> = ctx.get(0)?;
-            let net: String = ctx.get(1)?;
+            // The block is the same on every row of a query: parse it once
+            // and keep it as the argument's auxiliary data.
+            let net =
+                ctx.get_or_create_aux(1, |v| -> Result<Option<IpNet>, std::convert::Infallible> {
+                    let text = v.as_str().unwrap_or_default();
+                    Ok(text.split_once('/').and_then(|(addr, prefix)| {
+                        Some(IpNet {
+                            addr: addr.parse().ok()?,
+                            prefix: prefix.parse().ok()?,
+                        })
+                    }))
+                })?;
+            let Some(net) = net.as_ref() else {
+                return Ok(false);
+            };
+            let ip = match ctx.get_raw(0) {
+                rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).ok(),
+                _ => None,
+            };
             let Some(ip) = ip.and_then(|ip| ip.trim().parse().ok()) else {
                 return Ok(false);
             };
-            let Some((addr, prefix)) = net.split_once('/') else {
-                return Ok(false);
-            };
-            let (Ok(addr), Ok(prefix)) = (addr.parse(), prefix.parse()) else {
-                return Ok(false);
-            };
-            Ok(IpNet { addr, prefix }.contains(&ip))
+            Ok(net.contains(&ip))
         },
     )
 }

@@ -9,9 +9,9 @@ use rusqlite::{Connection, params_from_iter};
 use serde::Serialize;
 
 use super::{Query, compile};
-use crate::events::SLOTS_PER_MS;
 use crate::domain::Severity;
 use crate::error::Result;
+use crate::events::SLOTS_PER_MS;
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Facets {

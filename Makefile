@@ -8,7 +8,7 @@ CARGO ?= cargo
 
 # gcc/make/perl build the bundled SQLCipher and its vendored OpenSSL;
 # sqlite3 and ripgrep are benchmark baselines.
-APT_PACKAGES := build-essential pkg-config perl sqlite3 ripgrep ca-certificates
+APT_PACKAGES := build-essential pkg-config perl sqlite3 ripgrep ca-certificates poppler-utils
 
 .PHONY: run test deps toolchain build bench clean-demo
 

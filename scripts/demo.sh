@@ -71,6 +71,11 @@ $BIN --vault "$VAULT" export 'status:unauthorized OR status:unauthenticated' --r
 $BIN --vault "$VAULT" export 'status:unauthorized OR status:unauthenticated' --redact --out "$OUT/denied.csv"
 head -n 3 "$OUT/denied.csv" | cut -c1-200
 
+step "A PCI DSS report for the third quarter, kept in the vault and re-verified from it"
+$BIN --vault "$VAULT" report generate --type pci --quarter 2026Q3 --as-of 2026-10-01T09:00:00Z --out "$OUT/pci-2026Q3.pdf"
+$BIN --vault "$VAULT" report verify "$OUT/pci-2026Q3.pdf"
+$BIN --vault "$VAULT" report list
+
 step "Who looked at the audit trail: the reviewer-activity log (newest first)"
 $BIN --vault "$VAULT" activity --limit 12
 

@@ -9,6 +9,7 @@ mod crash;
 mod export;
 mod import;
 mod plaintext;
+mod report;
 mod resume;
 mod review;
 mod search;

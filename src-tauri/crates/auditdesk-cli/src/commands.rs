@@ -140,6 +140,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Saved(command) => crate::review::saved(command, &dir, pass_file, json),
         Command::Activity(args) => crate::review::activity(args, &dir, pass_file, json),
         Command::Dashboard(args) => crate::review::dashboard(args, &dir, pass_file, json),
+        Command::Report(command) => crate::report::report(command, &dir, pass_file, json),
         Command::Source(command) => crate::remote::source(command, &dir, pass_file, json),
         Command::Sync(args) => crate::remote::sync(args, &dir, pass_file, json),
         Command::Sim(SimCommand::Serve(args)) => crate::sim::serve(args, json),

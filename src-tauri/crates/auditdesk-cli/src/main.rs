@@ -6,6 +6,7 @@
 mod commands;
 mod passphrase;
 mod remote;
+mod report;
 mod review;
 mod sim;
 
@@ -66,6 +67,9 @@ enum Command {
     Activity(ActivityArgs),
     /// Dashboard figures for a time range
     Dashboard(DashboardArgs),
+    /// Compliance reports: generate, list, verify, delete
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Add, list, test or remove Redox connections (and the embedded demo)
     #[command(subcommand)]
     Source(SourceCommand),
@@ -301,6 +305,44 @@ enum SavedCommand {
     Remove { name: String },
 }
 
+#[derive(Debug, Subcommand)]
+enum ReportCommand {
+    /// Generate a PDF report (kept in the vault; --out saves a copy)
+    Generate {
+        /// sox, gdpr, hipaa, iso27001, pci or custom
+        #[arg(long = "type")]
+        report_type: String,
+        /// A calendar quarter, e.g. 2026Q3
+        #[arg(long, conflicts_with_all = ["from", "to"], required_unless_present = "from")]
+        quarter: Option<String>,
+        /// First day (YYYY-MM-DD, UTC), with --to
+        #[arg(long, requires = "to")]
+        from: Option<String>,
+        /// Last day, included
+        #[arg(long, requires = "from")]
+        to: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+        /// Narrow the events with a search query
+        #[arg(long, allow_hyphen_values = true, default_value = "")]
+        query: String,
+        /// The generation time printed in the report (RFC 3339): the same vault and arguments give the same bytes
+        #[arg(long, value_name = "DATETIME")]
+        as_of: Option<String>,
+        #[arg(long, value_name = "FILE.pdf")]
+        out: PathBuf,
+    },
+    /// List the reports kept in the vault
+    List,
+    /// Recompute a report's evidence manifest from the vault (exit 4 when it differs)
+    Verify { file: PathBuf },
+    /// Delete reports by id (all named, or none)
+    Delete {
+        #[arg(required = true)]
+        ids: Vec<i64>,
+    },
+}
+
 #[derive(Debug, Args)]
 struct ActivityArgs {
     /// Only the newest N entries
@@ -334,7 +376,7 @@ struct ShowArgs {
 fn exit_code(error: &Error) -> u8 {
     match error {
         Error::WrongPassphrase(_) | Error::Locked(_) => 3,
-        Error::Integrity(_) => 4,
+        Error::Integrity(_) | Error::Evidence(_) => 4,
         Error::Query { .. } => 2,
         Error::Invalid(m) if m.starts_with("cannot sort by") => 2,
         // A setting the user typed wrong is a usage error too.

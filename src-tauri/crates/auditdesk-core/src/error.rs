@@ -45,6 +45,10 @@ pub enum Error {
     Integrity(Box<IntegrityReport>),
     #[error("cryptography: {0}")]
     Crypto(&'static str),
+    /// A report's evidence no longer matches the vault (or the PDF is not
+    /// one the vault made): an integrity failure, exit 4.
+    #[error("report verification failed: {0}")]
+    Evidence(String),
     #[error(transparent)]
     Remote(#[from] RemoteError),
 }
@@ -68,6 +72,7 @@ impl Error {
             Error::Invalid(_) => "invalid",
             Error::Integrity(_) => "integrity",
             Error::Crypto(_) => "crypto",
+            Error::Evidence(_) => "evidence",
             Error::Remote(e) => e.code(),
         }
     }

@@ -12,6 +12,7 @@ pub mod events;
 pub mod export;
 pub mod integrity;
 pub mod overview;
+pub mod report;
 pub mod saved;
 pub mod search;
 pub mod sources;

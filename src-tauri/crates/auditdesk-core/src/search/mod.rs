@@ -4,7 +4,7 @@
 //! exports all come through here.
 
 mod ast;
-mod compile;
+pub(crate) mod compile;
 mod facets;
 mod parse;
 mod sort;

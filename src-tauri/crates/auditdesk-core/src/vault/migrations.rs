@@ -11,6 +11,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("migrations/0002_sync.sql")),
     (3, include_str!("migrations/0003_review.sql")),
     (4, include_str!("migrations/0004_event_facets.sql")),
+    (5, include_str!("migrations/0005_reports.sql")),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;

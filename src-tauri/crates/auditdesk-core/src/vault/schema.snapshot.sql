@@ -6,6 +6,8 @@ CREATE INDEX events_interim ON events(source_id, occurred_at) WHERE outcome = 'a
 
 CREATE INDEX events_key ON events(event_key);
 
+CREATE INDEX reports_pdf_sha256 ON reports(pdf_sha256);
+
 CREATE INDEX sync_runs_source ON sync_runs(source_id, id);
 
 CREATE TABLE activity (
@@ -139,6 +141,27 @@ CREATE TABLE imports (
     new         INTEGER NOT NULL,
     updated     INTEGER NOT NULL,
     unchanged   INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE reports (
+    id           INTEGER PRIMARY KEY,
+    name         TEXT NOT NULL,
+    type         TEXT NOT NULL,
+    period_start INTEGER NOT NULL,
+    period_end   INTEGER NOT NULL,
+    scope        TEXT NOT NULL DEFAULT '',
+    as_of        INTEGER NOT NULL,
+    -- pending, generating, completed, failed
+    status       TEXT NOT NULL,
+    progress     REAL NOT NULL DEFAULT 0,
+    error        TEXT,
+    created_at   INTEGER NOT NULL,
+    finished_at  INTEGER,
+    events       INTEGER,
+    merkle_root  TEXT,
+    pages        INTEGER,
+    pdf_sha256   TEXT,
+    pdf          BLOB
 ) STRICT;
 
 CREATE TABLE saved_searches (

@@ -1,0 +1,251 @@
+//! Reports through the real binary, read back with poppler (pdfinfo,
+//! pdffonts, pdftotext): every framework's control ids, the period, the
+//! quarter's true event count, embedded fonts, byte-identical re-runs with
+//! `--as-of`, and `report verify` failing on a tampered event or PDF.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::review::sample_workspace;
+use crate::util::{PASSPHRASE, Workspace, path_str};
+
+const AS_OF: &str = "2026-10-02T08:00:00Z";
+
+fn poppler(tool: &str, args: &[&str]) -> String {
+    let out = Command::new(tool)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{tool}: {e} (install poppler-utils)"));
+    assert!(out.status.success(), "{tool} {args:?}: {out:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn text(pdf: &Path) -> String {
+    poppler("pdftotext", &["-layout", path_str(pdf), "-"])
+}
+
+fn generate(ws: &Workspace, kind: &str, out: &Path) -> serde_json::Value {
+    ws.json(&[
+        "report",
+        "generate",
+        "--type",
+        kind,
+        "--quarter",
+        "2026Q3",
+        "--as-of",
+        AS_OF,
+        "--out",
+        path_str(out),
+    ])
+}
+
+const CONTROLS: &[(&str, &[&str])] = &[
+    (
+        "pci",
+        &[
+            "10.2.1.1", "10.2.1.7", "10.2.2", "10.4", "10.5.1", "10.7.2", "7.2.4",
+        ],
+    ),
+    (
+        "hipaa",
+        &[
+            "164.312(b)",
+            "164.308(a)(1)(ii)(D)",
+            "164.308(a)(5)(ii)(C)",
+            "164.308(a)(4)",
+        ],
+    ),
+    ("sox", &["ITGC-AC-1", "ITGC-AC-2", "ITGC-AC-3", "ITGC-PC-1"]),
+    (
+        "gdpr",
+        &["Art. 5(1)(f)", "Art. 15", "Art. 30", "Art. 32", "Art. 33"],
+    ),
+    (
+        "iso27001",
+        &["A.5.15", "A.5.18", "A.8.2", "A.8.15", "A.8.16", "A.5.28"],
+    ),
+    ("custom", &[]),
+];
+
+#[test]
+fn every_framework_reports_the_quarter_and_verifies() {
+    let ws = sample_workspace();
+    let quarter = ws.count("after:2026-07-01 before:2026-10-01");
+    assert!(quarter > 1000);
+    // An investigation with a note on an exception of the quarter.
+    let failed = ws.json(&["search", "status:failed after:2026-08-01", "--limit", "1"]);
+    let id = failed["events"][0]["id"].as_str().unwrap().to_string();
+    ws.ok(&[
+        "case",
+        "create",
+        "INC-42",
+        "--description",
+        "failed payload views",
+    ]);
+    ws.ok(&[
+        "bookmark",
+        "add",
+        &id,
+        "--case",
+        "INC-42",
+        "--note",
+        "escalated",
+    ]);
+    for (kind, ids) in CONTROLS {
+        let out = ws.root.path().join(format!("{kind}.pdf"));
+        let report = generate(&ws, kind, &out);
+        assert_eq!(report["status"], "completed", "{kind}");
+        assert_eq!(report["events"].as_u64().unwrap(), quarter, "{kind}");
+        let info = poppler("pdfinfo", &[path_str(&out)]);
+        let pages: u32 = info
+            .lines()
+            .find_map(|l| l.strip_prefix("Pages:"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        assert!(pages >= 3, "{kind}: {pages} pages");
+        let fonts = poppler("pdffonts", &[path_str(&out)]);
+        for line in fonts.lines().skip(2) {
+            assert!(
+                line.contains(" yes "),
+                "{kind}: a font not embedded: {line}"
+            );
+        }
+        let t = text(&out);
+        assert!(t.contains("2026-07-01 to 2026-09-30"), "{kind}: period");
+        assert!(
+            t.contains(&quarter.to_string()),
+            "{kind}: the quarter's count"
+        );
+        assert!(
+            t.contains(report["merkle_root"].as_str().unwrap()),
+            "{kind}: root"
+        );
+        for id in *ids {
+            assert!(t.contains(id), "{kind}: control {id} missing");
+        }
+        assert!(t.contains("page 2 of"), "{kind}: page numbers");
+        if *kind != "custom" {
+            assert!(t.contains("escalated"), "{kind}: the note on the exception");
+        }
+        if *kind == "gdpr" {
+            assert!(
+                t.contains("Case INC-42"),
+                "gdpr: the breach timeline from cases"
+            );
+        }
+        if *kind == "hipaa" {
+            assert!(
+                t.contains("by user (every user listed)"),
+                "hipaa: PHI access by user"
+            );
+        }
+        ws.ok(&["report", "verify", path_str(&out)]);
+        // The same vault and arguments give the same bytes.
+        let again = ws.root.path().join(format!("{kind}-again.pdf"));
+        generate(&ws, kind, &again);
+        assert_eq!(
+            std::fs::read(&out).unwrap(),
+            std::fs::read(&again).unwrap(),
+            "{kind}: not reproducible"
+        );
+    }
+    let list = ws.json(&["report", "list"]);
+    assert_eq!(list.as_array().unwrap().len(), 12);
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] == "completed")
+    );
+    let activity = ws.json(&["activity"]);
+    assert!(
+        activity
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "report.run")
+    );
+}
+
+#[test]
+fn a_tampered_event_or_pdf_fails_verification() {
+    let ws = sample_workspace();
+    let out = ws.root.path().join("pci.pdf");
+    generate(&ws, "pci", &out);
+    ws.ok(&["report", "verify", path_str(&out)]);
+
+    // A changed PDF is not one the vault made.
+    let mut bytes = std::fs::read(&out).unwrap();
+    let n = bytes.len();
+    bytes[n / 2] ^= 0x20;
+    let forged = ws.root.path().join("forged.pdf");
+    std::fs::write(&forged, &bytes).unwrap();
+    let bad = ws.run(&["report", "verify", path_str(&forged)]);
+    assert_eq!(bad.status.code(), Some(4));
+
+    // An event of the quarter altered behind AuditDesk's back.
+    let key = auditdesk_core::Vault::unwrap_key(&ws.vault, PASSPHRASE).unwrap();
+    let page_size = auditdesk_core::Vault::read_header(&ws.vault)
+        .unwrap()
+        .cipher_page_size;
+    let conn = rusqlite::Connection::open(ws.vault.join("vault.db")).unwrap();
+    conn.execute_batch(&format!(
+        "PRAGMA key = \"x'{}'\"; PRAGMA cipher_page_size = {page_size};",
+        hex::encode(key.as_bytes())
+    ))
+    .unwrap();
+    conn.execute(
+        "UPDATE events SET content_hash = zeroblob(32)
+         WHERE id = (SELECT id FROM events WHERE occurred_at >= 1785000000000 ORDER BY id LIMIT 1)",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let out2 = ws.run(&["report", "verify", path_str(&out)]);
+    assert_eq!(out2.status.code(), Some(4));
+    let err = String::from_utf8_lossy(&out2.stderr);
+    assert!(err.contains("Merkle root"), "{err}");
+}
+
+#[test]
+fn reports_are_listed_and_deleted_and_bad_arguments_are_usage_errors() {
+    let ws = sample_workspace();
+    let a = generate(&ws, "custom", &ws.root.path().join("a.pdf"));
+    let b = generate(&ws, "sox", &ws.root.path().join("b.pdf"));
+    let bad = ws.run(&[
+        "report",
+        "generate",
+        "--type",
+        "nist",
+        "--quarter",
+        "2026Q3",
+        "--out",
+        "x.pdf",
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    let bad = ws.run(&[
+        "report",
+        "generate",
+        "--type",
+        "pci",
+        "--quarter",
+        "2026Q9",
+        "--out",
+        "x.pdf",
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("2026Q9"));
+    // Deleting an unknown id deletes nothing.
+    let missing = ws.run(&["report", "delete", &a["id"].to_string(), "999"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert_eq!(ws.json(&["report", "list"]).as_array().unwrap().len(), 2);
+    ws.ok(&[
+        "report",
+        "delete",
+        &a["id"].to_string(),
+        &b["id"].to_string(),
+    ]);
+    assert_eq!(ws.json(&["report", "list"]).as_array().unwrap().len(), 0);
+}

@@ -135,6 +135,40 @@ fn every_framework_reports_the_quarter_and_verifies() {
                 "gdpr: the breach timeline from cases"
             );
         }
+        if *kind == "pci" {
+            // Long sections are summarised; their full listing is attached,
+            // with its row count and SHA-256 printed.
+            let dir = ws.root.path().join("detached");
+            std::fs::create_dir_all(&dir).unwrap();
+            let listed = poppler("pdfdetach", &["-list", path_str(&out)]);
+            assert!(listed.contains("evidence.csv"), "{listed}");
+            poppler(
+                "pdfdetach",
+                &["-saveall", "-o", path_str(&dir), path_str(&out)],
+            );
+            let csv = std::fs::read(dir.join("evidence.csv")).unwrap();
+            let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&csv));
+            let flat = t.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(
+                flat.contains(&format!("SHA-256 {sha}")),
+                "the attachment's hash is printed"
+            );
+            let mut reader = csv::Reader::from_reader(csv.as_slice());
+            let header = reader.headers().unwrap().clone();
+            let controls = header.iter().position(|h| h == "controls").unwrap();
+            let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+            assert_eq!(rows.len() as u64, quarter, "every covered event");
+            assert!(flat.contains(&format!("{} rows", rows.len())));
+            let access = rows
+                .iter()
+                .filter(|r| r[controls].split("; ").any(|c| c == "10.2.1.1"))
+                .count() as u64;
+            let want = ws.count("category:data_access after:2026-07-01 before:2026-10-01");
+            assert_eq!(access, want, "10.2.1.1's full listing");
+            assert!(flat.contains(&format!(
+                "all {want} are the rows of the attached evidence.csv"
+            )));
+        }
         if *kind == "hipaa" {
             assert!(
                 t.contains("by user (every user listed)"),

@@ -219,7 +219,14 @@ pub struct Content {
     pub categories: Vec<(String, u64)>,
     pub top_users: Vec<(String, u64)>,
     pub manifest: Manifest,
+    /// The full listing behind every section that prints only part of its
+    /// events (absent when every section is printed whole).
+    #[serde(skip)]
+    pub evidence: Option<super::attach::Attachment>,
 }
+
+/// The attached listing's name.
+pub const EVIDENCE_FILE: &str = "evidence.csv";
 
 /// `scope` AND `extra` AND inside `period`.
 pub(crate) fn scoped(scope: &Query, extra: Option<&str>, period: &Period) -> Result<Query> {
@@ -485,6 +492,12 @@ pub fn gather(
     top_users.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     top_users.truncate(10);
     let manifest = evidence::manifest(conn, period, scope)?;
+    let truncated = content_truncated(&controls, exceptions_total, exceptions.len());
+    let evidence = if truncated {
+        Some(listing(conn, &framework, scope, period, &all)?)
+    } else {
+        None
+    };
     Ok(Content {
         name: name.to_string(),
         framework,
@@ -502,7 +515,62 @@ pub fn gather(
         categories,
         top_users,
         manifest,
+        evidence,
     })
+}
+
+fn content_truncated(controls: &[ControlResult], exceptions_total: u64, shown: usize) -> bool {
+    exceptions_total > shown as u64
+        || controls.iter().any(|c| match &c.finding {
+            Finding::Events { count, listed, .. } => *count > listed.len() as u64,
+            _ => false,
+        })
+}
+
+/// Every event of the period and scope, in time order, with the export
+/// columns plus the controls whose evidence it is and whether it is an
+/// exception: each section's full listing is the rows naming its control.
+fn listing(
+    conn: &Connection,
+    framework: &Framework,
+    scope: &Query,
+    period: &Period,
+    all: &Query,
+) -> Result<super::attach::Attachment> {
+    let mut members: Vec<(String, Vec<i64>, usize)> = Vec::new();
+    for c in &framework.controls {
+        if matches!(c.kind, ControlKind::Events | ControlKind::ByUser) {
+            let q = scoped(scope, c.query.as_deref(), period)?;
+            members.push((c.id.clone(), search::rowids(conn, &q)?, 0));
+        }
+    }
+    let exceptions = search::rowids(conn, &scoped(all, Some(EXCEPTION), period)?)?;
+    let mut ex_at = 0;
+    let mut header: Vec<&str> = crate::export::COLUMNS.to_vec();
+    header.extend(["controls", "exception"]);
+    let mut out = super::attach::Listing::new(EVIDENCE_FILE, &header)?;
+    let time = Sort::parse("occurred_at:asc")?;
+    search::for_each_row(conn, all, &time, |rowid, event| {
+        // Both sides ascend by rowid: a merge walk, no sets in memory.
+        let mut ids = Vec::new();
+        for (id, rows, at) in &mut members {
+            while *at < rows.len() && rows[*at] < rowid {
+                *at += 1;
+            }
+            if rows.get(*at) == Some(&rowid) {
+                ids.push(id.as_str());
+            }
+        }
+        while ex_at < exceptions.len() && exceptions[ex_at] < rowid {
+            ex_at += 1;
+        }
+        let exception = exceptions.get(ex_at) == Some(&rowid);
+        let mut row = crate::export::cells(&SearchHit::from(event)).to_vec();
+        row.push(ids.join("; "));
+        row.push(if exception { "yes" } else { "no" }.into());
+        out.record(&row)
+    })?;
+    out.finish()
 }
 
 fn completeness(conn: &Connection, all: &Query) -> Result<Finding> {

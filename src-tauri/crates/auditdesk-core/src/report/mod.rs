@@ -7,6 +7,7 @@
 //! report prints, `store` keeps reports and their PDFs in the vault, and
 //! `run` drives the lifecycle and `report verify`.
 
+mod attach;
 mod content;
 mod evidence;
 mod merkle;

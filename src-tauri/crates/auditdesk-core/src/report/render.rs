@@ -2,6 +2,7 @@
 //! page each section starts, the second prints those pages in the table of
 //! contents (the contents take the same room both times, so nothing moves).
 
+use super::attach::Attachment;
 use super::content::{Content, ControlResult, Finding, LISTED};
 use super::pdf::{BarChart, Column, Document, Series, StackedBarChart, Weight};
 use crate::error::Result;
@@ -261,7 +262,7 @@ fn layout(content: &Content, pages: &[usize]) -> Result<(Document, Vec<usize>)> 
             doc.page_break();
         }
         section(&mut doc, &mut starts, 3 + i);
-        control(&mut doc, c)?;
+        control(&mut doc, c, content.evidence.as_ref())?;
     }
     if content.controls.is_empty() {
         doc.page_break();
@@ -286,6 +287,18 @@ fn layout(content: &Content, pages: &[usize]) -> Result<(Document, Vec<usize>)> 
         BODY,
         Weight::Regular,
     );
+    if let Some(a) = &content.evidence
+        && content.exceptions_total > content.exceptions.len() as u64
+    {
+        doc.paragraph(
+            &format!(
+                "All {} are the rows of the attached {} with `exception` = yes.",
+                content.exceptions_total, a.name
+            ),
+            SMALL,
+            Weight::Regular,
+        );
+    }
     if !content.exceptions.is_empty() {
         let rows: Vec<Vec<String>> = content
             .exceptions
@@ -327,6 +340,16 @@ fn layout(content: &Content, pages: &[usize]) -> Result<(Document, Vec<usize>)> 
             ],
         ],
     )?;
+    if let Some(a) = &content.evidence {
+        doc.paragraph(
+            &format!(
+                "Attached to this PDF: {} — every covered event, {} rows, {} bytes, SHA-256 {}.",
+                a.name, a.rows, a.bytes, a.sha256
+            ),
+            BODY,
+            Weight::Regular,
+        );
+    }
     doc.paragraph(
         "To re-verify: `auditdesk report verify THIS.pdf` on the vault that produced it recomputes the count and the root from the events it holds now, and fails (exit 4) naming what differs.",
         SMALL,
@@ -401,7 +424,7 @@ fn event_row(e: &SearchHit) -> Vec<String> {
     ]
 }
 
-fn control(doc: &mut Document, c: &ControlResult) -> Result<()> {
+fn control(doc: &mut Document, c: &ControlResult, evidence: Option<&Attachment>) -> Result<()> {
     doc.paragraph(&format!("Status: {}", c.status), BODY, Weight::Bold);
     match &c.finding {
         Finding::Events {
@@ -425,10 +448,15 @@ fn control(doc: &mut Document, c: &ControlResult) -> Result<()> {
             doc.table(&event_columns(), &rows)?;
             let more = count.saturating_sub(listed.len() as u64);
             if more > 0 {
-                doc.paragraph(
-                    &format!(
-                        "The newest {LISTED} are listed; {more} more are not printed here. The full listing: `auditdesk export '<scope> {query} after:<period start> before:<period end>'` on this vault."
+                let attached = match evidence {
+                    Some(a) => format!(
+                        "all {count} are the rows of the attached {} whose `controls` column names {} ({} rows in all, SHA-256 {})",
+                        a.name, c.control.id, a.rows, a.sha256
                     ),
+                    None => "the full listing could not be attached".into(),
+                };
+                doc.paragraph(
+                    &format!("The newest {LISTED} are printed; {more} more are not: {attached}."),
                     SMALL,
                     Weight::Regular,
                 );

@@ -83,6 +83,10 @@ pub fn generate(
         )?;
         step("drawing the PDF", 0.6)?;
         let (pdf, pages) = render::render(&content)?;
+        let pdf = match &content.evidence {
+            Some(listing) => super::attach::embed(pdf, std::slice::from_ref(listing))?,
+            None => pdf,
+        };
         step("storing", 0.95)?;
         let sha = hex::encode(Sha256::digest(&pdf));
         store::complete(conn, id, &content.manifest, pages as u64, &sha, &pdf)?;

@@ -226,6 +226,16 @@ pub fn for_each(
     sort: &Sort,
     mut each: impl FnMut(StoredEvent) -> Result<()>,
 ) -> Result<u64> {
+    for_each_row(conn, query, sort, |_, event| each(event))
+}
+
+/// `for_each` with each event's rowid (its place in time order).
+pub fn for_each_row(
+    conn: &Connection,
+    query: &Query,
+    sort: &Sort,
+    mut each: impl FnMut(i64, StoredEvent) -> Result<()>,
+) -> Result<u64> {
     let c = compile::compile(&query.expr);
     let sql = format!(
         "SELECT {EVENT_COLUMNS} FROM {} WHERE {} ORDER BY {}",
@@ -237,11 +247,26 @@ pub fn for_each(
     let mut rows = stmt.query(params_from_iter(c.params.iter()))?;
     let mut n = 0;
     while let Some(row) = rows.next()? {
-        let (_, event) = read_row(row)?;
-        each(event)?;
+        let (rowid, event) = read_row(row)?;
+        each(rowid, event)?;
         n += 1;
     }
     Ok(n)
+}
+
+/// The rowids of every event the query matches, ascending.
+pub fn rowids(conn: &Connection, query: &Query) -> Result<Vec<i64>> {
+    let c = compile::compile(&query.expr);
+    let sql = format!(
+        "SELECT f.id FROM {} WHERE {} ORDER BY f.id",
+        c.from(false),
+        c.cond
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let ids = stmt
+        .query_map(params_from_iter(c.params.iter()), |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    Ok(ids)
 }
 
 #[cfg(test)]

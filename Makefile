@@ -43,6 +43,7 @@ bench: deps
 	$(CARGO) build --release --locked -q -p auditdesk-cli -p auditdesk-bench
 	./target/release/auditdesk-bench-sync 1000000 3
 	./scripts/bench-search.sh 1000000 5
+	./scripts/bench-report.sh 1000000
 
 clean-demo:
 	rm -rf demo-vault

@@ -1,5 +1,6 @@
-//! AuditDesk's core: the domain model, the encrypted vault, file import,
-//! integrity checking and search. It knows nothing of Tauri or the terminal;
+//! AuditDesk's core: the domain model, the encrypted vault, file import and
+//! sync, integrity checking, search and review, exports and compliance
+//! reports. It knows nothing of Tauri or the terminal;
 //! the CLI and the desktop app are thin shells over these functions.
 
 pub mod activity;

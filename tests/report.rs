@@ -283,3 +283,66 @@ fn reports_are_listed_and_deleted_and_bad_arguments_are_usage_errors() {
     ]);
     assert_eq!(ws.json(&["report", "list"]).as_array().unwrap().len(), 0);
 }
+
+/// The report's text with what may legitimately vary between machines
+/// smoothed out: layout spacing (poppler's column placement) and hashes.
+fn sanitised(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let words: Vec<String> = line
+            .split_whitespace()
+            .map(|w| {
+                let hex = w.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+                if hex.len() == 64 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+                    w.replace(hex, "<sha256>")
+                } else {
+                    w.to_string()
+                }
+            })
+            .collect();
+        if !words.is_empty() {
+            out.push_str(&words.join(" "));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Each framework's report over the bundled samples, as text, against a
+/// committed snapshot (`UPDATE_SNAPSHOTS=1` rewrites them after a reviewed
+/// change): wording, figures, control order and layout changes show up in
+/// review as a diff.
+#[test]
+fn report_text_matches_its_snapshot() {
+    let ws = sample_workspace();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots");
+    let mut stale = Vec::new();
+    for (kind, _) in CONTROLS {
+        let out = ws.root.path().join(format!("{kind}.pdf"));
+        generate(&ws, kind, &out);
+        let actual = sanitised(&text(&out));
+        let path = dir.join(format!("report-{kind}.txt"));
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &actual).unwrap();
+        }
+        let expected = std::fs::read_to_string(&path).unwrap_or_default();
+        if actual != expected {
+            let line = actual
+                .lines()
+                .zip(expected.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or(actual.lines().count().min(expected.lines().count()));
+            stale.push(format!(
+                "{} (first difference at line {})",
+                path.display(),
+                line + 1
+            ));
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "report text changed; review, then UPDATE_SNAPSHOTS=1:\n{}",
+        stale.join("\n")
+    );
+}

@@ -41,7 +41,7 @@ impl Listing {
         let mut listing = Listing {
             name: name.to_string(),
             rows: 0,
-            encoder: flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(6)),
+            encoder: flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast()),
             hasher: sha2::Digest::new(),
         };
         listing.record(header)?;
@@ -78,26 +78,31 @@ impl Listing {
     }
 }
 
-/// The PDF with `files` attached.
-pub fn embed(pdf: Vec<u8>, files: &[Attachment]) -> Result<Vec<u8>> {
+/// The PDF with `files` attached. Takes both by value: a listing can be
+/// tens of MiB, and no second copy of it is made.
+pub fn embed(pdf: Vec<u8>, files: Vec<Attachment>) -> Result<Vec<u8>> {
     if files.is_empty() {
         return Ok(pdf);
     }
     let pdf_err = |e: lopdf::Error| Error::Invalid(format!("attaching files to the PDF: {e}"));
     let mut doc = lopdf::Document::load_mem(&pdf).map_err(pdf_err)?;
-    let mut sorted: Vec<&Attachment> = files.iter().collect();
+    let capacity = pdf.len();
+    drop(pdf);
+    let mut sorted: Vec<Attachment> = files;
     // A name tree's keys are in byte order.
     sorted.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
     let mut names: Vec<Object> = Vec::new();
     for file in sorted {
         let mut params = Dictionary::new();
         params.set("Size", file.bytes as i64);
+        let description = format!("{} rows, SHA-256 {}", file.rows, file.sha256);
         let mut dict = Dictionary::new();
         dict.set("Type", Object::Name(b"EmbeddedFile".to_vec()));
-        dict.set("Subtype", Object::Name(b"text#2Fcsv".to_vec()));
+        // lopdf escapes the "/" (to #2F) when it writes the name.
+        dict.set("Subtype", Object::Name(b"text/csv".to_vec()));
         dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
         dict.set("Params", params);
-        let stream = Stream::new(dict, file.compressed.clone()).with_compression(false);
+        let stream = Stream::new(dict, file.compressed).with_compression(false);
         let stream_id = doc.add_object(stream);
         let mut ef = Dictionary::new();
         ef.set("F", Object::Reference(stream_id));
@@ -107,10 +112,7 @@ pub fn embed(pdf: Vec<u8>, files: &[Attachment]) -> Result<Vec<u8>> {
         spec.set("F", Object::string_literal(file.name.clone()));
         spec.set("UF", Object::string_literal(file.name.clone()));
         spec.set("EF", ef);
-        spec.set(
-            "Desc",
-            Object::string_literal(format!("{} rows, SHA-256 {}", file.rows, file.sha256)),
-        );
+        spec.set("Desc", Object::string_literal(description));
         let spec_id = doc.add_object(spec);
         names.push(Object::string_literal(file.name.clone()));
         names.push(Object::Reference(spec_id));
@@ -122,7 +124,7 @@ pub fn embed(pdf: Vec<u8>, files: &[Attachment]) -> Result<Vec<u8>> {
     doc.catalog_mut()
         .map_err(pdf_err)?
         .set("Names", catalog_names);
-    let mut out = Vec::with_capacity(pdf.len());
+    let mut out = Vec::with_capacity(capacity);
     doc.save_to(&mut out)
         .map_err(|e| Error::Invalid(format!("saving the PDF with its attachments: {e}")))?;
     Ok(out)

@@ -73,7 +73,7 @@ pub fn generate(
     };
     let result = (|| -> Result<Vec<u8>> {
         step("gathering evidence", 0.05)?;
-        let content = content::gather(
+        let mut content = content::gather(
             conn,
             &name,
             request.report_type,
@@ -83,8 +83,8 @@ pub fn generate(
         )?;
         step("drawing the PDF", 0.6)?;
         let (pdf, pages) = render::render(&content)?;
-        let pdf = match &content.evidence {
-            Some(listing) => super::attach::embed(pdf, std::slice::from_ref(listing))?,
+        let pdf = match content.evidence.take() {
+            Some(listing) => super::attach::embed(pdf, vec![listing])?,
             None => pdf,
         };
         step("storing", 0.95)?;

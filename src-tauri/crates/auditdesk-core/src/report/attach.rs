@@ -41,7 +41,7 @@ impl Listing {
         let mut listing = Listing {
             name: name.to_string(),
             rows: 0,
-            encoder: flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast()),
+            encoder: flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default()),
             hasher: sha2::Digest::new(),
         };
         listing.record(header)?;

@@ -23,12 +23,9 @@ pub struct Manifest {
 /// event of the period for an empty scope).
 pub fn manifest(conn: &Connection, period: &Period, scope: &Query) -> Result<Manifest> {
     let c = compile::compile(&scope.expr);
-    // Rowid order is time order, so the rows come sorted by time without a
-    // sort over the whole quarter; only events of the same millisecond
-    // need ordering by (id, source), and they arrive together.
     let sql = format!(
-        "SELECT f.id, e.event_id, s.name, e.content_hash FROM {} WHERE f.id >= ? AND f.id < ? AND ({})
-         ORDER BY f.id",
+        "SELECT e.content_hash FROM {} WHERE f.id >= ? AND f.id < ? AND ({})
+         ORDER BY e.occurred_at, e.event_id, s.name",
         c.from(true),
         c.cond
     );
@@ -40,25 +37,9 @@ pub fn manifest(conn: &Connection, period: &Period, scope: &Query) -> Result<Man
     ];
     params.extend(c.params);
     let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query(params_from_iter(params.iter()))?;
-    let mut leaves: Vec<crate::integrity::Hash> = Vec::new();
-    let mut group: Vec<(String, String, crate::integrity::Hash)> = Vec::new();
-    let mut group_ms = None;
-    let flush = |group: &mut Vec<(String, String, crate::integrity::Hash)>,
-                 leaves: &mut Vec<crate::integrity::Hash>| {
-        group.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-        leaves.extend(group.drain(..).map(|(_, _, hash)| hash));
-    };
-    while let Some(r) = rows.next()? {
-        let ms = r.get::<_, i64>(0)?.div_euclid(SLOTS_PER_MS);
-        if group_ms != Some(ms) {
-            flush(&mut group, &mut leaves);
-            group_ms = Some(ms);
-        }
-        let hash: Vec<u8> = r.get(3)?;
-        group.push((r.get(1)?, r.get(2)?, crate::events::to_hash(&hash)?));
-    }
-    flush(&mut group, &mut leaves);
+    let leaves = stmt
+        .query_map(params_from_iter(params.iter()), |r| r.get::<_, Vec<u8>>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(Manifest {
         count: leaves.len() as u64,
         root: hex::encode(merkle::root(&leaves)),

@@ -79,23 +79,10 @@ fn link(previous: &Hash, seq: i64, at: i64, action: &str, subject: &str, detail:
     hasher.finalize().into()
 }
 
-/// Appends one entry. Runs in the caller's transaction when there is one,
-/// else in its own (IMMEDIATE, so two processes cannot fork the chain).
+/// Appends one entry, in the caller's transaction when there is one.
 pub fn record(conn: &Connection, action: Action, subject: &str, detail: Value) -> Result<()> {
-    let own = conn.is_autocommit();
-    if own {
-        conn.execute_batch("BEGIN IMMEDIATE")?;
-    }
-    let done = append(conn, action, subject, detail);
-    if own {
-        match &done {
-            Ok(()) => conn.execute_batch("COMMIT")?,
-            Err(_) => {
-                let _ = conn.execute_batch("ROLLBACK");
-            }
-        }
-    }
-    done
+    // IMMEDIATE when on its own, so two processes cannot fork the chain.
+    crate::vault::in_tx(conn, || append(conn, action, subject, detail))
 }
 
 fn append(conn: &Connection, action: Action, subject: &str, mut detail: Value) -> Result<()> {

@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::activity::{self, Action};
 use crate::error::{Error, Result};
 use crate::events::{self, millis_to_utc};
+use crate::vault::in_tx;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Bookmark {
@@ -35,24 +36,6 @@ pub struct Mark<'a> {
     pub note: Option<&'a str>,
     pub tags: &'a [String],
     pub case: Option<&'a str>,
-}
-
-/// Runs `f` in a transaction unless the caller already holds one.
-pub(crate) fn in_tx<T>(conn: &Connection, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    let own = conn.is_autocommit();
-    if own {
-        conn.execute_batch("BEGIN IMMEDIATE")?;
-    }
-    let out = f();
-    if own {
-        match &out {
-            Ok(_) => conn.execute_batch("COMMIT")?,
-            Err(_) => {
-                let _ = conn.execute_batch("ROLLBACK");
-            }
-        }
-    }
-    out
 }
 
 pub fn add(

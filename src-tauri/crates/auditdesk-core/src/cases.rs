@@ -6,9 +6,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use crate::activity::{self, Action};
-use crate::bookmarks::{self, Bookmark, in_tx};
+use crate::bookmarks::{self, Bookmark};
 use crate::error::{Error, Result};
 use crate::events::millis_to_utc;
+use crate::vault::in_tx;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Case {

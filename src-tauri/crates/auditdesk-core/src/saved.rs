@@ -26,7 +26,7 @@ pub fn save(conn: &Connection, name: &str, query: &str) -> Result<SavedSearch> {
     }
     search::parse(query)?;
     let now = Utc::now().timestamp_millis();
-    crate::bookmarks::in_tx(conn, || {
+    crate::vault::in_tx(conn, || {
         conn.execute(
             "INSERT INTO saved_searches (name, query, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
              ON CONFLICT (name) DO UPDATE SET query = excluded.query, updated_at = excluded.updated_at",
@@ -62,7 +62,7 @@ pub fn list(conn: &Connection) -> Result<Vec<SavedSearch>> {
 }
 
 pub fn remove(conn: &Connection, name: &str) -> Result<()> {
-    crate::bookmarks::in_tx(conn, || {
+    crate::vault::in_tx(conn, || {
         if conn.execute("DELETE FROM saved_searches WHERE name = ?1", [name])? == 0 {
             return Err(Error::NotFound(format!("saved search {name:?}")));
         }

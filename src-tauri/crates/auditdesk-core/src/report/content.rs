@@ -259,6 +259,19 @@ pub(crate) fn scoped(scope: &Query, extra: Option<&str>, period: &Period) -> Res
     })
 }
 
+fn facets_of(conn: &Connection, query: &Query) -> Result<search::Facets> {
+    let page = search::search(
+        conn,
+        query,
+        &search::Request {
+            limit: 0,
+            facets: true,
+            ..search::Request::default()
+        },
+    )?;
+    Ok(page.facets.unwrap_or_default())
+}
+
 fn hits(conn: &Connection, query: &Query, limit: usize) -> Result<Vec<SearchHit>> {
     let page = search::search(
         conn,
@@ -289,17 +302,7 @@ pub fn gather(
         period.end.timestamp_millis().saturating_mul(SLOTS_PER_MS),
     );
     // The organisations whose events the period holds.
-    let facets = search::search(
-        conn,
-        &all,
-        &search::Request {
-            limit: 0,
-            facets: true,
-            ..search::Request::default()
-        },
-    )?
-    .facets
-    .unwrap_or_default();
+    let facets = facets_of(conn, &all)?;
 
     let mut controls = Vec::new();
     for control in &framework.controls {
@@ -327,17 +330,7 @@ pub fn gather(
             ControlKind::ByUser => {
                 let text = control.query.clone().unwrap_or_default();
                 let q = scoped(scope, Some(&text), period)?;
-                let f = search::search(
-                    conn,
-                    &q,
-                    &search::Request {
-                        limit: 0,
-                        facets: true,
-                        ..search::Request::default()
-                    },
-                )?
-                .facets
-                .unwrap_or_default();
+                let f = facets_of(conn, &q)?;
                 let mut users: Vec<(String, u64)> = f.user.into_iter().collect();
                 users.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
                 (

@@ -172,7 +172,7 @@ pub fn pdf(conn: &Connection, id: i64) -> Result<Vec<u8>> {
 
 /// Deletes the reports named, all or none: an unknown id deletes nothing.
 pub fn delete(conn: &Connection, ids: &[i64]) -> Result<u64> {
-    crate::bookmarks::in_tx(conn, || {
+    crate::vault::in_tx(conn, || {
         let mut n = 0;
         for id in ids {
             let deleted = conn.execute("DELETE FROM reports WHERE id = ?1", [id])?;

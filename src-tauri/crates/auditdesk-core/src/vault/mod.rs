@@ -242,6 +242,25 @@ fn restrict_permissions(_path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Runs `f` in a transaction (IMMEDIATE: it will write) unless the caller
+/// already holds one; rolls back when `f` fails.
+pub(crate) fn in_tx<T>(conn: &Connection, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    let own = conn.is_autocommit();
+    if own {
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+    }
+    let out = f();
+    if own {
+        match &out {
+            Ok(_) => conn.execute_batch("COMMIT")?,
+            Err(_) => {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  digitGroups,
   formatBucketLabel,
   formatCompact,
   formatDate,
@@ -60,5 +61,16 @@ describe("dates", () => {
     expect(isBadOutcome("failed")).toBe(true);
     expect(isBadOutcome("unauthorized")).toBe(true);
     expect(isBadOutcome("successful")).toBe(false);
+  });
+});
+
+describe("digitGroups", () => {
+  it("splits into threes from the right and joins back to the integer", () => {
+    expect(digitGroups(0)).toEqual(["0"]);
+    expect(digitGroups(999)).toEqual(["999"]);
+    expect(digitGroups(42919)).toEqual(["42", "919"]);
+    expect(digitGroups(1234567)).toEqual(["1", "234", "567"]);
+    expect(digitGroups(-1234)).toEqual(["-1", "234"]);
+    expect(digitGroups(3313).join("")).toBe("3313");
   });
 });

@@ -89,3 +89,18 @@ export function isBadOutcome(outcome: string): boolean {
 export function isoDay(d: Date): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
+
+/**
+ * An integer split into groups of three digits, for display with a thin gap
+ * between groups while the element's textContent stays the plain integer:
+ * 42919 → ["42", "919"], -1234 → ["-1", "234"].
+ */
+export function digitGroups(n: number): string[] {
+  const s = String(Math.trunc(n));
+  const sign = s.startsWith("-") ? "-" : "";
+  const digits = sign ? s.slice(1) : s;
+  const head = digits.length % 3 || 3;
+  const out = [sign + digits.slice(0, head)];
+  for (let i = head; i < digits.length; i += 3) out.push(digits.slice(i, i + 3));
+  return out;
+}

@@ -217,3 +217,19 @@ export async function chooseDirectory(title: string): Promise<string | null> {
   const r = await open({ directory: true, multiple: false, title });
   return typeof r === "string" ? r : null;
 }
+
+// Added for the Investigations / Reports / Settings screens.
+// report_verify takes the stored report's id (ReportId {id}), not a path.
+export const reportVerifyById = (id: number) => call<Verification>("report_verify", { id });
+/** bookmark_set with a nullable note: null keeps the existing note. */
+export const bookmarkUpdate = (
+  id: string,
+  source: string,
+  note: string | null,
+  tags: string[],
+  caseName: string | null,
+) => call<Bookmark>("bookmark_set", { id, source, note, tags, case_name: caseName });
+export type AppSettings = { auto_lock_minutes: number };
+export const settingsGet = () => call<AppSettings>("settings_get");
+// settings_set takes the Settings struct itself as its args.
+export const settingsSet = (s: AppSettings) => call<AppSettings>("settings_set", s);

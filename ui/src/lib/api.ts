@@ -233,3 +233,9 @@ export type AppSettings = { auto_lock_minutes: number };
 export const settingsGet = () => call<AppSettings>("settings_get");
 // settings_set takes the Settings struct itself as its args.
 export const settingsSet = (s: AppSettings) => call<AppSettings>("settings_set", s);
+/** The save dialog for a new folder (a case bundle): no file-type filter. */
+export async function saveFolderDialog(defaultPath: string, title: string): Promise<string | null> {
+  if (import.meta.env.DEV && !isTauri()) return `/tmp/${defaultPath}`;
+  const { save } = await import("@tauri-apps/plugin-dialog");
+  return save({ defaultPath, title });
+}

@@ -7,22 +7,64 @@ SHELL := /bin/bash
 CARGO ?= cargo
 
 # gcc/make/perl build the bundled SQLCipher and its vendored OpenSSL;
-# sqlite3 and ripgrep are benchmark baselines.
-APT_PACKAGES := build-essential pkg-config perl sqlite3 ripgrep ca-certificates poppler-utils
+# sqlite3 and ripgrep are benchmark baselines. The second line is the
+# desktop app: WebKitGTK and GTK to build it, Xvfb, WebKitWebDriver,
+# xdotool (types into the native save dialog) and ImageMagick (screenshots)
+# to drive it end to end.
+APT_PACKAGES := build-essential pkg-config perl sqlite3 ripgrep ca-certificates poppler-utils \
+	libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libsoup-3.0-dev libayatana-appindicator3-dev \
+	libssl-dev xvfb xauth webkit2gtk-driver xdotool imagemagick
+# tauri-driver is installed here, not in ~/.cargo.
+TOOLS := $(CURDIR)/.tools
+XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: run test deps toolchain build bench clean-demo
+.PHONY: run test deps toolchain node build ui app tools e2e bench bench-app clean-demo
 
+# With a display: the desktop app on the demo workspace. Without one: says
+# so, and runs the headless demo of the CLI.
 run: deps build
-	./scripts/demo.sh
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  $(MAKE) --no-print-directory app && ./target/debug/auditdesk-app --demo; \
+	else \
+	  echo "no display (DISPLAY and WAYLAND_DISPLAY are unset): running the headless demo instead of the app"; \
+	  ./scripts/demo.sh; \
+	fi
 
-test: deps
+test: deps node
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
 	$(CARGO) build --locked -p auditdesk-cli
 	$(CARGO) test --locked
+	cd ui && npm ci --no-audit --no-fund && npm run check && npm test && npm run build
+	$(CARGO) clippy --locked -p auditdesk-app --all-targets -- -D warnings
+	$(CARGO) test --locked -p auditdesk-app
+	$(MAKE) --no-print-directory e2e
 
 build: toolchain
 	$(CARGO) build --locked -p auditdesk-cli -p auditdesk-bench
+
+# The web UI (ui/dist), embedded in the app at build time.
+ui: node
+	cd ui && npm ci --no-audit --no-fund && npm run build
+
+app: deps ui
+	$(CARGO) build --locked -p auditdesk-app
+
+tools: toolchain
+	@[ -x $(TOOLS)/bin/tauri-driver ] || $(CARGO) install tauri-driver --version '^2' --locked --root $(TOOLS)
+
+# The real app in its WebKit webview under Xvfb, through tauri-driver and
+# WebKitWebDriver; screenshots land in target/e2e/.
+e2e: app tools
+	PATH="$(TOOLS)/bin:$$PATH" $(XVFB) $(CARGO) test --locked -p auditdesk-tests --test e2e -- --ignored --nocapture
+
+# Node.js and npm from apt when there are none (Debian 12 ships Node 18,
+# enough for the UI's toolchain).
+node:
+	@command -v npm >/dev/null || { \
+	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends nodejs npm; }
 
 # Installs missing Debian packages only; a machine that has them all skips apt.
 deps: toolchain

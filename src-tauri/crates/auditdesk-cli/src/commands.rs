@@ -163,14 +163,10 @@ pub(crate) fn progress_bar(json: bool) -> Option<indicatif::ProgressBar> {
 
 /// `--vault`, else `$AUDITDESK_VAULT`, else the platform data directory.
 fn vault_dir(flag: Option<PathBuf>) -> Result<PathBuf, Error> {
-    if let Some(dir) = flag.or_else(|| std::env::var_os("AUDITDESK_VAULT").map(PathBuf::from)) {
-        return Ok(dir);
+    match flag {
+        Some(dir) => Ok(dir),
+        None => auditdesk_core::vault::default_dir(),
     }
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .ok_or_else(|| Error::Invalid("no --vault given and no home directory known".into()))?;
-    Ok(base.join("auditdesk").join("vault"))
 }
 
 /// Installs the platform keychain as the credential store. Only commands

@@ -6,10 +6,10 @@ use std::path::Path;
 
 use auditdesk_core::Error;
 use auditdesk_core::sources::redox::{RedoxConfig, Settings};
-use auditdesk_core::sources::{self, KIND_DEMO, KIND_REDOX};
+use auditdesk_core::sources::{self, KIND_REDOX};
 use auditdesk_core::sync::{self, SyncOptions, SyncRun};
 use auditdesk_sim::RunningSim;
-use auditdesk_sim::demo::{self, DemoParams};
+use auditdesk_sim::demo;
 use serde::Serialize;
 use zeroize::Zeroizing;
 
@@ -56,30 +56,12 @@ pub fn source(
         }
         SourceCommand::Add(AddSource::Demo { name }) => {
             let vault = open(dir, pass_file)?;
-            let fresh =
-                demo::new_demo(chrono::Utc::now()).map_err(|e| Error::Invalid(e.to_string()))?;
-            let settings = Settings {
-                rate_limit: demo::DEMO_RATE_LIMIT,
-                rate_window_s: demo::DEMO_RATE_WINDOW_S,
-                ..Settings::default()
-            };
-            let config = RedoxConfig {
-                // Replaced by the loopback address of the simulator at each sync.
-                host: "http://127.0.0.1".into(),
-                organization_id: fresh.params.organization_id.clone(),
-                client_id: fresh.params.client_id.clone(),
-                key_id: fresh.params.key_id.clone(),
-                private_key_pem: Zeroizing::new(fresh.private_key_pem),
-                settings,
-            };
-            let params =
-                serde_json::to_value(&fresh.params).map_err(|e| Error::Invalid(e.to_string()))?;
-            let added = sources::add_redox(vault.conn(), &name, KIND_DEMO, &config, Some(params))?;
+            let added = demo::add_source(&vault, &name, chrono::Utc::now())?;
             output(json, &added, || {
                 format!(
-                    "Added demo source {:?}: a simulated organisation from {} on, served on loopback when it syncs",
+                    "Added demo source {:?}: a simulated organisation of the last {} days, served on loopback when it syncs",
                     added.name,
-                    fresh.params.start.format("%Y-%m-%d")
+                    demo::DEMO_DAYS
                 )
             })
         }
@@ -136,14 +118,7 @@ fn read_private_key(value: &str) -> Result<Zeroizing<String>, Error> {
 
 /// The demo's simulator, started for a demo source (None for others).
 fn start_demo(vault: &auditdesk_core::Vault, name: &str) -> Result<Option<RunningSim>, Error> {
-    let Some(params) = sources::demo_parameters(vault.conn(), name)? else {
-        return Ok(None);
-    };
-    let params: DemoParams = serde_json::from_value(params)
-        .map_err(|e| Error::Invalid(format!("demo source {name:?}: {e}")))?;
-    demo::start(&params, chrono::Utc::now())
-        .map(Some)
-        .map_err(|e| Error::Invalid(format!("demo simulator: {e}")))
+    demo::serve(vault, name)
 }
 
 #[derive(Debug, Serialize)]

@@ -25,15 +25,7 @@ pub fn report(
             as_of,
             out,
         } => {
-            let period = match (quarter, from, to) {
-                (Some(q), _, _) => Period::quarter(&q)?,
-                (None, Some(f), Some(t)) => Period::dates(&f, &t)?,
-                _ => {
-                    return Err(Error::Invalid(
-                        "give --quarter 2026Q3 or --from DATE --to DATE".into(),
-                    ));
-                }
-            };
+            let period = Period::from_args(quarter.as_deref(), from.as_deref(), to.as_deref())?;
             let as_of = as_of
                 .map(|t| {
                     chrono::DateTime::parse_from_rfc3339(&t)

@@ -51,6 +51,8 @@ impl Action {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "ActivityEntry"))]
 pub struct Entry {
     pub seq: i64,
     pub at: DateTime<Utc>,

@@ -13,6 +13,7 @@ use crate::events::{self, millis_to_utc};
 use crate::vault::in_tx;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Bookmark {
     pub event_id: String,
     pub source: String,

@@ -12,6 +12,7 @@ use crate::events::millis_to_utc;
 use crate::vault::in_tx;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Case {
     pub name: String,
     pub description: String,
@@ -23,6 +24,7 @@ pub struct Case {
 
 /// A case with its bookmarks, oldest event first.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Timeline {
     #[serde(flatten)]
     pub case: Case,

@@ -48,12 +48,14 @@ impl Range {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Count {
     pub name: String,
     pub count: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Bucket {
     pub start: DateTime<Utc>,
     pub count: u64,
@@ -62,6 +64,7 @@ pub struct Bucket {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Dashboard {
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,

@@ -422,6 +422,7 @@ pub fn read_row(r: &Row<'_>) -> rusqlite::Result<(i64, StoredEvent)> {
 
 /// One event with everything `show` prints.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EventDetail {
     #[serde(flatten)]
     pub event: StoredEvent,

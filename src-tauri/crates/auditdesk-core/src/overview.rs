@@ -9,6 +9,7 @@ use crate::error::Result;
 use crate::events::millis_to_utc;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Overview {
     pub events: u64,
     pub versions: u64,

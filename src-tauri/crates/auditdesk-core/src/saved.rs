@@ -10,6 +10,7 @@ use crate::events::millis_to_utc;
 use crate::search;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SavedSearch {
     pub name: String,
     pub query: String,

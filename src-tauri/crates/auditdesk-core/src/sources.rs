@@ -35,6 +35,7 @@ pub const KIND_DEMO: &str = "demo";
 pub const DEFAULT_IMPORT_SOURCE: &str = "import";
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Source {
     pub id: i64,
     pub name: String,
@@ -76,6 +77,7 @@ pub fn find_or_create_file_source(conn: &Connection, name: &str) -> Result<Sourc
 
 /// A source as `source list` shows it: never its private key.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SourceInfo {
     pub name: String,
     pub kind: String,
@@ -269,6 +271,8 @@ pub fn list(conn: &Connection) -> Result<Vec<SourceInfo>> {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "SourceRemoved"))]
 pub struct Removed {
     pub name: String,
     /// Events stay: they are evidence, and the version chain covers them.

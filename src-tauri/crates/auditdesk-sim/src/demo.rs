@@ -86,3 +86,54 @@ pub fn start(params: &DemoParams, now: DateTime<Utc>) -> Result<RunningSim, SimE
     })?;
     spawn(Arc::new(sim), "127.0.0.1:0")
 }
+
+/// Adds the demo source `name` to a vault: a fresh key pair (the private
+/// half kept inside the vault, like any Redox connection's) and the
+/// parameters that rebuild the same organisation at every sync.
+pub fn add_source(
+    vault: &auditdesk_core::Vault,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<auditdesk_core::sources::Source, auditdesk_core::Error> {
+    use auditdesk_core::Error;
+    use auditdesk_core::sources::redox::{RedoxConfig, Settings};
+    let fresh = new_demo(now).map_err(|e| Error::Invalid(e.to_string()))?;
+    let config = RedoxConfig {
+        // Replaced by the loopback address of the simulator at each sync.
+        host: "http://127.0.0.1".into(),
+        organization_id: fresh.params.organization_id.clone(),
+        client_id: fresh.params.client_id.clone(),
+        key_id: fresh.params.key_id.clone(),
+        private_key_pem: zeroize::Zeroizing::new(fresh.private_key_pem),
+        settings: Settings {
+            rate_limit: DEMO_RATE_LIMIT,
+            rate_window_s: DEMO_RATE_WINDOW_S,
+            ..Settings::default()
+        },
+    };
+    let params = serde_json::to_value(&fresh.params).map_err(|e| Error::Invalid(e.to_string()))?;
+    auditdesk_core::sources::add_redox(
+        vault.conn(),
+        name,
+        auditdesk_core::sources::KIND_DEMO,
+        &config,
+        Some(params),
+    )
+}
+
+/// The simulator behind a demo source, serving until dropped (None when
+/// `name` is not a demo source). Pass its `url` as the sync's host.
+pub fn serve(
+    vault: &auditdesk_core::Vault,
+    name: &str,
+) -> Result<Option<RunningSim>, auditdesk_core::Error> {
+    use auditdesk_core::Error;
+    let Some(params) = auditdesk_core::sources::demo_parameters(vault.conn(), name)? else {
+        return Ok(None);
+    };
+    let params: DemoParams = serde_json::from_value(params)
+        .map_err(|e| Error::Invalid(format!("demo source {name:?}: {e}")))?;
+    start(&params, Utc::now())
+        .map(Some)
+        .map_err(|e| Error::Invalid(format!("demo simulator: {e}")))
+}

@@ -5,6 +5,7 @@ use serde_json::Value;
 use super::Severity;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Actor {
     pub user_id: Option<String>,
     pub email: Option<String>,
@@ -25,6 +26,7 @@ impl Actor {
 /// What an event says beyond its identity and classification: the same
 /// whether a source handed it over or the vault holds it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EventBody {
     pub actor: Actor,
     pub ip: Option<String>,
@@ -77,6 +79,7 @@ impl NewEvent {
 /// The normalised event: every classification filled in. This is what is
 /// hashed, stored and shown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AuditEvent {
     /// The source's own id for the event.
     #[serde(rename = "id")]
@@ -93,6 +96,7 @@ pub struct AuditEvent {
 
 /// An event as the vault holds it, with its bookkeeping.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StoredEvent {
     pub source: String,
     #[serde(flatten)]
@@ -105,6 +109,7 @@ pub struct StoredEvent {
 /// One entry of an event's status history: the status, and when the vault
 /// first saw the event in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StatusChange {
     pub status: String,
     pub observed_at: DateTime<Utc>,

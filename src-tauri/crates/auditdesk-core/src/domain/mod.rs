@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// Ordered severities: INFO < WARNING < ERROR < CRITICAL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Severity {
     Info = 0,

@@ -17,6 +17,7 @@ use crate::events;
 pub const MANIFEST: &str = "MANIFEST.sha256";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FileHash {
     pub name: String,
     pub sha256: String,
@@ -24,6 +25,7 @@ pub struct FileHash {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaseBundle {
     pub dir: PathBuf,
     pub case: String,

@@ -24,6 +24,7 @@ use crate::error::{Error, Result};
 use crate::search::{self, Query, SearchHit, Sort};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Csv,
@@ -49,6 +50,8 @@ pub struct Options {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "ExportSummary"))]
 pub struct Summary {
     pub file: PathBuf,
     pub format: Format,

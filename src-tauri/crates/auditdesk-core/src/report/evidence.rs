@@ -13,6 +13,7 @@ use crate::events::SLOTS_PER_MS;
 use crate::search::{Query, compile};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Manifest {
     pub count: u64,
     /// Hex SHA-256.

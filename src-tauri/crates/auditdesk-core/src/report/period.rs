@@ -26,6 +26,21 @@ fn date(text: &str, flag: &str) -> Result<NaiveDate> {
 
 impl Period {
     /// `2026Q3` (also `2026-Q3`, `q3 2026`).
+    /// A quarter, or else a from/to pair: how both shells take a period.
+    pub fn from_args(
+        quarter: Option<&str>,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Period> {
+        match (quarter, from, to) {
+            (Some(q), _, _) => Period::quarter(q),
+            (None, Some(f), Some(t)) => Period::dates(f, t),
+            _ => Err(Error::Invalid(
+                "give a quarter (2026Q3) or a from and a to date".into(),
+            )),
+        }
+    }
+
     pub fn quarter(text: &str) -> Result<Period> {
         let bad = || Error::Invalid(format!("--quarter {text:?} is not a quarter like 2026Q3"));
         let norm: String = text

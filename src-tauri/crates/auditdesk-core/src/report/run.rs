@@ -29,6 +29,8 @@ pub struct Request {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "ReportProgress"))]
 pub struct Progress {
     pub stage: &'static str,
     pub fraction: f64,
@@ -120,6 +122,8 @@ pub fn generate(
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "ReportVerification"))]
 pub struct Verification {
     pub report: StoredReport,
     pub pdf_sha256: String,

@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::events::millis_to_utc;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StoredReport {
     pub id: i64,
     pub name: String,

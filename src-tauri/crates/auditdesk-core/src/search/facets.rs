@@ -14,6 +14,7 @@ use crate::error::Result;
 use crate::events::SLOTS_PER_MS;
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Facets {
     #[serde(skip)]
     pub total: u64,

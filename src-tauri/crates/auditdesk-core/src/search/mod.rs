@@ -6,6 +6,7 @@
 mod ast;
 pub(crate) mod compile;
 mod facets;
+mod fields;
 mod parse;
 mod sort;
 
@@ -15,6 +16,7 @@ use serde::Serialize;
 pub use ast::{Expr, FIELD_NAMES, Filter, IpNet, SeverityOp, TextField, TimeField};
 pub use compile::register_functions;
 pub use facets::Facets;
+pub use fields::{FIELDS, FieldHelp};
 pub use sort::{Cursor, Sort, SortField};
 
 use crate::activity::{self, Action};
@@ -63,6 +65,7 @@ impl Default for Request {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SearchHit {
     pub id: String,
     pub source: String,
@@ -128,6 +131,7 @@ impl From<StoredEvent> for SearchHit {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SearchPage {
     pub total: u64,
     pub sort: String,

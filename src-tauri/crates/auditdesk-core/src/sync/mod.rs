@@ -39,6 +39,7 @@ pub struct SyncOptions {
 
 /// Reported after every committed page.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncProgress {
     pub source: String,
     pub run_id: i64,
@@ -118,6 +119,7 @@ pub fn sync_source(
 
 /// What `source test` found: a token, then one page.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConnectionTest {
     pub source: String,
     pub host: String,

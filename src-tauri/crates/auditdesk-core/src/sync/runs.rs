@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::error::Result;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     /// Running now, or killed while running: the next sync resumes it.
@@ -38,6 +39,7 @@ impl RunStatus {
 
 /// One run as recorded; also the `sync --json` shape.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncRun {
     pub id: i64,
     pub source: String,

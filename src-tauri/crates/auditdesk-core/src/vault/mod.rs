@@ -25,12 +25,36 @@ pub const CIPHER_PAGE_SIZE: u32 = 16384;
 /// The page cache of an open vault, in KiB.
 pub const CACHE_KIB: u32 = 64 * 1024;
 
+/// Where AuditDesk keeps its data: `$XDG_DATA_HOME/auditdesk`, else
+/// `~/.local/share/auditdesk`.
+pub fn data_dir() -> Result<PathBuf> {
+    std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .map(|base| base.join("auditdesk"))
+        .ok_or_else(|| {
+            Error::Invalid("no vault directory given and no home directory known".into())
+        })
+}
+
+/// The vault used when none is named: `$AUDITDESK_VAULT`, else `vault` in
+/// the data directory. The CLI and the desktop app agree on it.
+pub fn default_dir() -> Result<PathBuf> {
+    match std::env::var_os("AUDITDESK_VAULT") {
+        Some(dir) => Ok(PathBuf::from(dir)),
+        None => Ok(data_dir()?.join("vault")),
+    }
+}
+
 /// An unlocked vault. Dropping it closes the database; the data key lives
 /// only inside SQLCipher's memory from then on.
 pub struct Vault {
     dir: PathBuf,
     conn: Connection,
     header: Header,
+    /// Kept so long work (a sync, a report) can get its own connection
+    /// without asking for the passphrase again; zeroed on drop.
+    key: DataKey,
 }
 
 impl std::fmt::Debug for Vault {
@@ -96,6 +120,25 @@ impl Vault {
     }
 
     fn open_with_key(dir: &Path, header: Header, key: &DataKey) -> Result<Vault> {
+        let vault = Vault::connect(dir, header, key)?;
+        // Opening the vault is itself access to the audit trail.
+        crate::activity::record(
+            &vault.conn,
+            crate::activity::Action::Unlock,
+            "",
+            serde_json::json!({}),
+        )?;
+        Ok(vault)
+    }
+
+    /// A second connection to the same (unlocked) vault, for work that runs
+    /// beside the first: WAL lets it read while the other writes. Not an
+    /// unlock, so not logged as one.
+    pub fn reopen(&self) -> Result<Vault> {
+        Vault::connect(&self.dir, self.header.clone(), &self.key)
+    }
+
+    fn connect(dir: &Path, header: Header, key: &DataKey) -> Result<Vault> {
         let path = dir.join(DB_FILE);
         let conn = Connection::open_with_flags(
             &path,
@@ -129,17 +172,11 @@ impl Vault {
         migrations::migrate(&conn)?;
         crate::search::register_functions(&conn)?;
         restrict_permissions(&path)?;
-        // Opening the vault is itself access to the audit trail.
-        crate::activity::record(
-            &conn,
-            crate::activity::Action::Unlock,
-            "",
-            serde_json::json!({}),
-        )?;
         Ok(Vault {
             dir: dir.to_path_buf(),
             conn,
             header,
+            key: DataKey::from_bytes(*key.as_bytes()),
         })
     }
 

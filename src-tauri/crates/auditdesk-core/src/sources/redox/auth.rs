@@ -11,6 +11,7 @@ use super::RemoteError;
 const ASSERTION_LIFETIME_S: i64 = 300;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum KeyAlgorithm {
     RS384,
     ES384,

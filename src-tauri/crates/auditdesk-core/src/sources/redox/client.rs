@@ -25,6 +25,7 @@ const BODY_PREVIEW: usize = 2_000;
 
 /// The frozen time range one sync walks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Window {
     pub start: DateTime<Utc>,
     pub stop: DateTime<Utc>,

@@ -1,0 +1,172 @@
+//! What the app holds between calls: the unlocked vault (or none), where
+//! vaults live, the user's settings, and the idle timer behind auto-lock.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use auditdesk_core::{Error, Result, Vault};
+use serde::{Deserialize, Serialize};
+use tauri::Emitter;
+use ts_rs::TS;
+
+/// The demo workspace's passphrase: it holds only simulated events, and
+/// `make run` and the README give it out.
+pub const DEMO_PASSPHRASE: &str = "auditdesk demo passphrase";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Settings {
+    /// Lock the vault after this many idle minutes (0: never).
+    pub auto_lock_minutes: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            auto_lock_minutes: 15,
+        }
+    }
+}
+
+struct Session {
+    vault: Option<Vault>,
+    /// The vault the session is on: the user's, or the demo's.
+    dir: PathBuf,
+    demo: bool,
+}
+
+struct Shared {
+    session: Mutex<Session>,
+    settings: Mutex<Settings>,
+    last_used: Mutex<Instant>,
+    vault_dir: PathBuf,
+    demo_dir: PathBuf,
+    settings_file: PathBuf,
+    open_demo: bool,
+}
+
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic in one command must not wedge every later one.
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl AppState {
+    pub fn new(open_demo: bool) -> Result<AppState> {
+        let data = auditdesk_core::vault::data_dir()?;
+        let vault_dir = auditdesk_core::vault::default_dir()?;
+        let settings_file = data.join("settings.json");
+        let settings = std::fs::read(&settings_file)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default();
+        Ok(AppState(Arc::new(Shared {
+            session: Mutex::new(Session {
+                vault: None,
+                dir: vault_dir.clone(),
+                demo: false,
+            }),
+            settings: Mutex::new(settings),
+            last_used: Mutex::new(Instant::now()),
+            vault_dir,
+            demo_dir: data.join("demo"),
+            settings_file,
+            open_demo,
+        })))
+    }
+
+    pub fn vault_dir(&self) -> &Path {
+        &self.0.vault_dir
+    }
+
+    pub fn demo_dir(&self) -> &Path {
+        &self.0.demo_dir
+    }
+
+    pub fn open_demo_at_start(&self) -> bool {
+        self.0.open_demo
+    }
+
+    /// The directory of the vault the session is on, and whether it is the demo.
+    pub fn current(&self) -> (PathBuf, bool) {
+        let s = lock(&self.0.session);
+        (s.dir.clone(), s.demo)
+    }
+
+    pub fn is_unlocked(&self) -> bool {
+        lock(&self.0.session).vault.is_some()
+    }
+
+    /// Makes `vault` the session's vault (closing any other).
+    pub fn set_vault(&self, vault: Vault, demo: bool) {
+        let mut s = lock(&self.0.session);
+        s.dir = vault.dir().to_path_buf();
+        s.demo = demo;
+        s.vault = Some(vault);
+    }
+
+    /// Closes the vault; the data key goes with the connection.
+    pub fn lock_vault(&self) -> bool {
+        let mut s = lock(&self.0.session);
+        s.dir = self.0.vault_dir.clone();
+        s.demo = false;
+        s.vault.take().is_some()
+    }
+
+    pub fn with_vault<T>(&self, f: impl FnOnce(&Vault) -> Result<T>) -> Result<T> {
+        let s = lock(&self.0.session);
+        match &s.vault {
+            Some(vault) => f(vault),
+            None => Err(Error::Locked("unlock the vault first".into())),
+        }
+    }
+
+    /// A connection of its own for long work (sync, reports), so the UI's
+    /// calls are not queued behind it.
+    pub fn background(&self) -> Result<Vault> {
+        self.with_vault(Vault::reopen)
+    }
+
+    pub fn settings(&self) -> Settings {
+        lock(&self.0.settings).clone()
+    }
+
+    pub fn set_settings(&self, settings: Settings) -> Result<Settings> {
+        let json = serde_json::to_vec_pretty(&settings)
+            .map_err(|e| Error::Invalid(format!("settings: {e}")))?;
+        if let Some(dir) = self.0.settings_file.parent() {
+            std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
+        }
+        let tmp = self.0.settings_file.with_extension("json.partial");
+        std::fs::write(&tmp, json).map_err(Error::io(&tmp))?;
+        std::fs::rename(&tmp, &self.0.settings_file).map_err(Error::io(&self.0.settings_file))?;
+        *lock(&self.0.settings) = settings.clone();
+        Ok(settings)
+    }
+
+    /// Every command counts as use.
+    pub fn touch(&self) {
+        *lock(&self.0.last_used) = Instant::now();
+    }
+
+    /// Locks the vault after the configured idle time and tells the UI.
+    pub fn spawn_auto_lock(&self, app: tauri::AppHandle) {
+        let state = self.clone();
+        std::thread::spawn(move || {
+            loop {
+                std::thread::sleep(Duration::from_secs(5));
+                let minutes = state.settings().auto_lock_minutes;
+                if minutes == 0 || !state.is_unlocked() {
+                    continue;
+                }
+                let idle = lock(&state.0.last_used).elapsed();
+                if idle >= Duration::from_secs(u64::from(minutes) * 60) && state.lock_vault() {
+                    // Nothing to do if the window is gone.
+                    let _ = app.emit(crate::events::VAULT_LOCKED, ());
+                }
+            }
+        });
+    }
+}

@@ -1,12 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { EVENTS, snakeToCamel, toIpcError } from "./api";
+import { EVENTS, toIpcError } from "./api";
 
 describe("api helpers", () => {
-  it("maps Rust command names to the generated camelCase functions", () => {
-    expect(snakeToCamel("app_status")).toBe("appStatus");
-    expect(snakeToCamel("vault_unlock_remembered")).toBe("vaultUnlockRemembered");
-    expect(snakeToCamel("search")).toBe("search");
-  });
   it("normalises rejections to IpcError", () => {
     expect(toIpcError({ code: "query", message: "bad", position: 4 })).toEqual({
       code: "query",
@@ -22,11 +17,12 @@ describe("api helpers", () => {
     expect(toIpcError(new Error("x")).message).toBe("x");
     expect(toIpcError(undefined).code).toBe("internal");
   });
-  it("uses the contract's event names", () => {
+  it("re-exports the generated event names", () => {
     expect(EVENTS).toEqual({
       syncProgress: "sync-progress",
-      reportProgress: "report-progress",
       demoProgress: "demo-progress",
+      reportProgress: "report-progress",
+      vaultLocked: "vault-locked",
     });
   });
 });

@@ -1,61 +1,45 @@
 // Every call to the Rust backend goes through this module.
 //
-// The generated bindings (ui/src/bindings/commands.ts, written by ts-rs on the
-// Rust side) are picked up through import.meta.glob so that the UI builds
-// before they exist; once they do, `commands.<camelName>(args)` is used and
-// the fallback below (invoke("<snake_name>", { args })) is dead code.
-import { invoke } from "@tauri-apps/api/core";
+// The commands and their types are generated from Rust by ts-rs
+// (ui/src/bindings/, never edited by hand). Each helper takes the command's
+// generated args object (none for commands whose args are `NoArgs`) and
+// resolves to its generated result; a rejection is always an `IpcError`.
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type {
-  ActivityEntry,
-  AppStatus,
-  Bookmark,
-  Case,
-  CaseBundle,
-  ConnectionTest,
-  Dashboard,
-  EventDetail,
-  ExportFormat,
-  ExportSummary,
-  IpcError,
-  Overview,
-  QueryField,
-  RangeName,
-  Removed,
-  ReportProgress,
-  ReportType,
-  SavedSearch,
-  SearchPage,
-  SourceInfo,
-  StoredReport,
-  SyncProgress,
-  SyncRun,
-  Timeline,
-  Verification,
-} from "./types";
+import { commands, EVENTS, type EventPayloads, type IpcError } from "../bindings/commands";
+import type { ActivityArgs } from "../bindings/ActivityArgs";
+import type { AddRedoxArgs } from "../bindings/AddRedoxArgs";
+import type { BookmarkArgs } from "../bindings/BookmarkArgs";
+import type { CaseExport } from "../bindings/CaseExport";
+import type { CaseFilter } from "../bindings/CaseFilter";
+import type { CaseName } from "../bindings/CaseName";
+import type { CaseOpen } from "../bindings/CaseOpen";
+import type { ChangePassphraseArgs } from "../bindings/ChangePassphraseArgs";
+import type { DashboardArgs } from "../bindings/DashboardArgs";
+import type { DeleteArgs } from "../bindings/DeleteArgs";
+import type { EventRef } from "../bindings/EventRef";
+import type { ExportArgs } from "../bindings/ExportArgs";
+import type { GenerateArgs } from "../bindings/GenerateArgs";
+import type { HistoryArgs } from "../bindings/HistoryArgs";
+import type { KeychainArgs } from "../bindings/KeychainArgs";
+import type { NewCase } from "../bindings/NewCase";
+import type { PassphraseArgs } from "../bindings/PassphraseArgs";
+import type { ReportId } from "../bindings/ReportId";
+import type { SaveArgs } from "../bindings/SaveArgs";
+import type { SavedArgs } from "../bindings/SavedArgs";
+import type { SavedName } from "../bindings/SavedName";
+import type { SearchArgs } from "../bindings/SearchArgs";
+import type { Settings } from "../bindings/Settings";
+import type { SourceName } from "../bindings/SourceName";
+import type { UnlockArgs } from "../bindings/UnlockArgs";
 
-type CommandFn = (args: unknown) => Promise<unknown>;
-type GeneratedModule = {
-  commands?: Record<string, CommandFn>;
-  EVENTS?: Record<string, string>;
-};
+export { EVENTS };
+export type { EventPayloads, IpcError };
 
-const generatedModules = import.meta.glob<GeneratedModule>("../bindings/commands.ts", {
-  eager: true,
-});
-const generated: GeneratedModule = Object.values(generatedModules)[0] ?? {};
-
-export const EVENTS = {
-  syncProgress: generated.EVENTS?.syncProgress ?? "sync-progress",
-  reportProgress: generated.EVENTS?.reportProgress ?? "report-progress",
-  demoProgress: generated.EVENTS?.demoProgress ?? "demo-progress",
-} as const;
-
-export function snakeToCamel(name: string): string {
-  return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-}
-
-/** Whatever a rejected call produced, as an IpcError. */
+/**
+ * Whatever a rejected call produced, as an IpcError. Our commands reject
+ * with one already; Tauri itself rejects with a string (e.g. a command the
+ * capabilities do not allow).
+ */
 export function toIpcError(e: unknown): IpcError {
   if (e && typeof e === "object") {
     const o = e as Record<string, unknown>;
@@ -72,170 +56,96 @@ export function toIpcError(e: unknown): IpcError {
   return { code: "internal", message: "Unexpected error", position: null };
 }
 
-export function isTauri(): boolean {
-  return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
-}
-
-async function call<T>(name: string, args: Record<string, unknown> = {}): Promise<T> {
+async function call<T>(run: () => Promise<T>): Promise<T> {
   try {
-    if (import.meta.env.DEV && !isTauri()) {
-      // Browser-only development (npm run dev without Tauri): fixture backend.
-      const mock = await import("./mock");
-      return (await mock.call(name, args)) as T;
-    }
-    const fn = generated.commands?.[snakeToCamel(name)];
-    if (fn) return (await fn(args)) as T;
-    return await invoke<T>(name, { args });
+    return await run();
   } catch (e) {
     throw toIpcError(e);
   }
 }
 
-export async function onEvent<T>(event: string, handler: (payload: T) => void): Promise<UnlistenFn> {
-  if (import.meta.env.DEV && !isTauri()) {
-    const mock = await import("./mock");
-    return mock.listen(event, handler as (p: unknown) => void);
-  }
-  return listen<T>(event, (e) => handler(e.payload));
+// Events
+export type EventName = keyof EventPayloads;
+
+export function onEvent<E extends EventName>(
+  event: E,
+  handler: (payload: EventPayloads[E]) => void,
+): Promise<UnlistenFn> {
+  return listen<EventPayloads[E]>(event, (e) => handler(e.payload));
 }
 
-export const onDemoProgress = (h: (p: SyncProgress) => void) => onEvent(EVENTS.demoProgress, h);
-export const onSyncProgress = (h: (p: SyncProgress) => void) => onEvent(EVENTS.syncProgress, h);
-export const onReportProgress = (h: (p: ReportProgress) => void) => onEvent(EVENTS.reportProgress, h);
+export const onDemoProgress = (h: (p: EventPayloads[typeof EVENTS.demoProgress]) => void) =>
+  onEvent(EVENTS.demoProgress, h);
+export const onSyncProgress = (h: (p: EventPayloads[typeof EVENTS.syncProgress]) => void) =>
+  onEvent(EVENTS.syncProgress, h);
+export const onReportProgress = (h: (p: EventPayloads[typeof EVENTS.reportProgress]) => void) =>
+  onEvent(EVENTS.reportProgress, h);
+/** The idle timer locked the vault (Settings → Auto-lock). */
+export const onVaultLocked = (h: () => void) => onEvent(EVENTS.vaultLocked, () => h());
 
 // Session
-export const appStatus = () => call<AppStatus>("app_status");
-export const vaultCreate = (passphrase: string) => call<Overview>("vault_create", { passphrase });
-export const vaultUnlock = (passphrase: string, remember: boolean) =>
-  call<Overview>("vault_unlock", { passphrase, remember });
-export const vaultUnlockRemembered = () => call<Overview>("vault_unlock_remembered");
-export const demoOpen = () => call<Overview>("demo_open");
-export const vaultLock = () => call<null>("vault_lock");
-export const vaultOverview = () => call<Overview>("vault_overview");
-export const vaultChangePassphrase = (old: string, next: string) =>
-  call<null>("vault_change_passphrase", { old, new: next });
-export const keychainSet = (remember: boolean, passphrase: string | null) =>
-  call<null>("keychain_set", { remember, passphrase });
+export const appStatus = () => call(() => commands.appStatus({}));
+export const vaultCreate = (args: PassphraseArgs) => call(() => commands.vaultCreate(args));
+export const vaultUnlock = (args: UnlockArgs) => call(() => commands.vaultUnlock(args));
+export const vaultUnlockRemembered = () => call(() => commands.vaultUnlockRemembered({}));
+export const demoOpen = () => call(() => commands.demoOpen({}));
+export const vaultLock = () => call(() => commands.vaultLock({}));
+export const vaultOverview = () => call(() => commands.vaultOverview({}));
+export const vaultChangePassphrase = (args: ChangePassphraseArgs) =>
+  call(() => commands.vaultChangePassphrase(args));
+export const keychainSet = (args: KeychainArgs) => call(() => commands.keychainSet(args));
+export const settingsGet = () => call(() => commands.settingsGet({}));
+export const settingsSet = (args: Settings) => call(() => commands.settingsSet(args));
 
-// Dashboard
-export const dashboard = (range: RangeName, from: string | null = null, to: string | null = null) =>
-  call<Dashboard>("dashboard", { range, from, to });
-
-// Events
-export type SearchArgs = {
-  query: string;
-  sort?: string | null;
-  offset?: number | null;
-  limit?: number | null;
-  after?: string | null;
-  facets?: boolean;
-};
-export const search = (a: SearchArgs) =>
-  call<SearchPage>("search", {
-    query: a.query,
-    sort: a.sort ?? null,
-    offset: a.offset ?? null,
-    limit: a.limit ?? null,
-    after: a.after ?? null,
-    facets: a.facets ?? false,
-  });
-export const queryFields = () => call<QueryField[]>("query_fields");
-export const eventDetail = (id: string, source: string) =>
-  call<EventDetail>("event_detail", { id, source });
-export const exportResults = (query: string, format: ExportFormat, redact: boolean, path: string) =>
-  call<ExportSummary>("export_results", { query, format, redact, path });
+// Dashboard and Events
+export const dashboard = (args: DashboardArgs) => call(() => commands.dashboard(args));
+export const search = (args: SearchArgs) => call(() => commands.search(args));
+export const queryFields = () => call(() => commands.queryFields({}));
+export const eventDetail = (args: EventRef) => call(() => commands.eventDetail(args));
+export const exportResults = (args: ExportArgs) => call(() => commands.exportResults(args));
 
 // Investigations
-export const bookmarkSet = (
-  id: string,
-  source: string,
-  note: string,
-  tags: string[],
-  caseName: string | null,
-) => call<Bookmark>("bookmark_set", { id, source, note, tags, case_name: caseName });
-export const bookmarkRemove = (id: string, source: string) =>
-  call<null>("bookmark_remove", { id, source });
-export const bookmarkGet = (id: string, source: string) =>
-  call<Bookmark | null>("bookmark_get", { id, source });
-export const bookmarksList = (caseName: string | null = null) =>
-  call<Bookmark[]>("bookmarks_list", { case_name: caseName });
-export const caseCreate = (name: string, description: string) =>
-  call<Case>("case_create", { name, description });
-export const casesList = () => call<Case[]>("cases_list");
-export const caseTimeline = (name: string) => call<Timeline>("case_timeline", { name });
-export const caseSetOpen = (name: string, open: boolean) => call<Case>("case_set_open", { name, open });
-export const caseExport = (name: string, dir: string) => call<CaseBundle>("case_export", { name, dir });
-export const savedList = () => call<SavedSearch[]>("saved_list");
-export const savedSave = (name: string, query: string) => call<SavedSearch>("saved_save", { name, query });
-export const savedRemove = (name: string) => call<null>("saved_remove", { name });
+/** Creates or changes a bookmark: a null note keeps the existing one; tags are added. */
+export const bookmarkSet = (args: BookmarkArgs) => call(() => commands.bookmarkSet(args));
+export const bookmarkRemove = (args: EventRef) => call(() => commands.bookmarkRemove(args));
+export const bookmarkGet = (args: EventRef) => call(() => commands.bookmarkGet(args));
+export const bookmarksList = (args: CaseFilter) => call(() => commands.bookmarksList(args));
+export const caseCreate = (args: NewCase) => call(() => commands.caseCreate(args));
+export const casesList = () => call(() => commands.casesList({}));
+export const caseTimeline = (args: CaseName) => call(() => commands.caseTimeline(args));
+export const caseSetOpen = (args: CaseOpen) => call(() => commands.caseSetOpen(args));
+export const caseExport = (args: CaseExport) => call(() => commands.caseExport(args));
+export const savedList = () => call(() => commands.savedList({}));
+export const savedSave = (args: SavedArgs) => call(() => commands.savedSave(args));
+export const savedRemove = (args: SavedName) => call(() => commands.savedRemove(args));
 
 // Reports
-export type ReportArgs = {
-  name: string | null;
-  report_type: ReportType;
-  quarter: string | null;
-  from: string | null;
-  to: string | null;
-  scope: string;
-};
-export const reportGenerate = (a: ReportArgs) => call<StoredReport>("report_generate", a);
-export const reportsList = () => call<StoredReport[]>("reports_list");
-export const reportSave = (id: number, path: string) => call<null>("report_save", { id, path });
-export const reportsDelete = (ids: number[]) => call<number>("reports_delete", { ids });
-export const reportVerify = (path: string) => call<Verification>("report_verify", { path });
+export const reportGenerate = (args: GenerateArgs) => call(() => commands.reportGenerate(args));
+export const reportsList = () => call(() => commands.reportsList({}));
+export const reportSave = (args: SaveArgs) => call(() => commands.reportSave(args));
+export const reportsDelete = (args: DeleteArgs) => call(() => commands.reportsDelete(args));
+/** Recomputes a stored report's evidence; rejects with code "evidence" when it no longer matches. */
+export const reportVerify = (args: ReportId) => call(() => commands.reportVerify(args));
 
 // Sources
-export type RedoxSourceArgs = {
-  name: string;
-  organization_id: string;
-  client_id: string;
-  key_id: string;
-  private_key_pem: string;
-  host: string;
-};
-export const sourcesList = () => call<SourceInfo[]>("sources_list");
-export const sourceAddRedox = (a: RedoxSourceArgs) => call<SourceInfo>("source_add_redox", a);
-export const sourceTest = (name: string) => call<ConnectionTest>("source_test", { name });
-export const sourceSync = (name: string) => call<SyncRun[]>("source_sync", { name });
-export const syncHistory = (name: string | null, limit: number) =>
-  call<SyncRun[]>("sync_history", { name, limit });
-export const sourceRemove = (name: string) => call<Removed>("source_remove", { name });
+export const sourcesList = () => call(() => commands.sourcesList({}));
+export const sourceAddRedox = (args: AddRedoxArgs) => call(() => commands.sourceAddRedox(args));
+export const sourceTest = (args: SourceName) => call(() => commands.sourceTest(args));
+export const sourceSync = (args: SourceName) => call(() => commands.sourceSync(args));
+export const syncHistory = (args: HistoryArgs) => call(() => commands.syncHistory(args));
+export const sourceRemove = (args: SourceName) => call(() => commands.sourceRemove(args));
 
-// Other
-export const activityList = (limit: number) => call<ActivityEntry[]>("activity_list", { limit });
+// Settings
+export const activityList = (args: ActivityArgs) => call(() => commands.activityList(args));
 
-// Dialogs (only save() and open({directory:true}) are allowed by the capabilities).
+// Dialogs (the capabilities allow only the save dialog).
 export async function saveDialog(defaultPath: string, extensions: string[], label: string): Promise<string | null> {
-  if (import.meta.env.DEV && !isTauri()) return `/tmp/${defaultPath}`;
   const { save } = await import("@tauri-apps/plugin-dialog");
   return save({ defaultPath, filters: [{ name: label, extensions }] });
 }
 
-export async function chooseDirectory(title: string): Promise<string | null> {
-  if (import.meta.env.DEV && !isTauri()) return "/tmp";
-  const { open } = await import("@tauri-apps/plugin-dialog");
-  const r = await open({ directory: true, multiple: false, title });
-  return typeof r === "string" ? r : null;
-}
-
-// Added for the Investigations / Reports / Settings screens.
-// report_verify takes the stored report's id (ReportId {id}), not a path.
-export const reportVerifyById = (id: number) => call<Verification>("report_verify", { id });
-/** bookmark_set with a nullable note: null keeps the existing note. */
-export const bookmarkUpdate = (
-  id: string,
-  source: string,
-  note: string | null,
-  tags: string[],
-  caseName: string | null,
-) => call<Bookmark>("bookmark_set", { id, source, note, tags, case_name: caseName });
-export type AppSettings = { auto_lock_minutes: number };
-export const settingsGet = () => call<AppSettings>("settings_get");
-// settings_set takes the Settings struct itself as its args.
-export const settingsSet = (s: AppSettings) => call<AppSettings>("settings_set", s);
 /** The save dialog for a new folder (a case bundle): no file-type filter. */
 export async function saveFolderDialog(defaultPath: string, title: string): Promise<string | null> {
-  if (import.meta.env.DEV && !isTauri()) return `/tmp/${defaultPath}`;
   const { save } = await import("@tauri-apps/plugin-dialog");
   return save({ defaultPath, title });
 }

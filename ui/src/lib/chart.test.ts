@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import dash7 from "./fixtures/dashboard-7d.json";
 import dash24 from "./fixtures/dashboard-24h.json";
-import type { Bucket } from "./types";
+import type { Bucket } from "../bindings/Bucket";
 import { barAt, layoutBars, niceMax, ticks } from "./chart";
 
 const box = { width: 700, height: 200, left: 40, right: 10, top: 10, bottom: 30 };

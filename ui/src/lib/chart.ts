@@ -1,6 +1,6 @@
 // Layout for the events-over-time bar chart (SVG, no chart library).
 
-import type { Bucket } from "./types";
+import type { Bucket } from "../bindings/Bucket";
 
 /** A "nice" axis maximum ≥ max: 1, 2, 2.5 or 5 × 10^n (at least 1). */
 export function niceMax(max: number): number {

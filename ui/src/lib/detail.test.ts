@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import detail from "./fixtures/event-detail.json";
-import type { EventDetail } from "./types";
+import type { EventDetail } from "../bindings/EventDetail";
 import { detailFields, eventKey, prettyJson } from "./detail";
 
 describe("detailFields", () => {

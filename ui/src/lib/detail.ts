@@ -1,6 +1,6 @@
 // Turning an EventDetail into the rows the expanded view lists.
 
-import type { EventDetail } from "./types";
+import type { EventDetail } from "../bindings/EventDetail";
 
 const SKIP = new Set(["raw", "details", "status_history", "actor", "tags"]);
 

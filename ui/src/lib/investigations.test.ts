@@ -13,7 +13,8 @@ import {
   tagCounts,
   tagsToAdd,
 } from "./investigations";
-import type { Bookmark, Case } from "./types";
+import type { Bookmark } from "../bindings/Bookmark";
+import type { Case } from "../bindings/Case";
 
 function bm(id: string, over: Partial<Bookmark> = {}): Bookmark {
   return {
@@ -95,14 +96,12 @@ describe("cases", () => {
     ]);
     expect(sorted.map((c) => c.name)).toEqual(["new-open", "old-open", "closed"]);
   });
-  it("splits a flattened or nested timeline", () => {
+  it("splits the flattened timeline into the case and its bookmarks", () => {
     const c = kase("INC-1", "open", "2026-11-01T00:00:00Z");
-    const flat = splitTimeline({ ...c, timeline: [bm("e1")] });
-    expect(flat.case.name).toBe("INC-1");
-    expect(flat.timeline).toHaveLength(1);
-    expect("timeline" in flat.case).toBe(false);
-    const nested = splitTimeline({ case: c, timeline: [] });
-    expect(nested.case).toBe(c);
+    const t = splitTimeline({ ...c, timeline: [bm("e1")] });
+    expect(t.case).toEqual(c);
+    expect(t.timeline).toHaveLength(1);
+    expect("timeline" in t.case).toBe(false);
   });
 });
 

@@ -1,6 +1,9 @@
 // Pure logic for the Investigations screen: tags, filtering, cases,
 // timelines and case bundles.
-import type { Bookmark, Case } from "./types";
+import type { Bookmark } from "../bindings/Bookmark";
+import type { Case } from "../bindings/Case";
+import type { CaseBundle } from "../bindings/CaseBundle";
+import type { Timeline } from "../bindings/Timeline";
 import { parseTags } from "./query";
 import { formatInt } from "./format";
 
@@ -66,13 +69,10 @@ export function sortCases(cases: Case[]): Case[] {
   });
 }
 
-/** case_timeline's result: the case is flattened into it (serde flatten); older types nest it. */
-export type TimelineResult = (Case & { timeline: Bookmark[] }) | { case: Case; timeline: Bookmark[] };
-
-export function splitTimeline(t: TimelineResult): { case: Case; timeline: Bookmark[] } {
-  if ("case" in t && t.case && typeof t.case === "object") return { case: t.case, timeline: t.timeline };
-  const { timeline, ...rest } = t as Case & { timeline: Bookmark[] };
-  return { case: rest as Case, timeline };
+/** case_timeline's result has the case's fields flattened into it: the case, and its bookmarks. */
+export function splitTimeline(t: Timeline): { case: Case; timeline: Bookmark[] } {
+  const { timeline, ...rest } = t;
+  return { case: rest, timeline };
 }
 
 /** The default folder name for a case bundle: "INC-1" → "INC-1-bundle". */
@@ -100,11 +100,8 @@ export function formatBytes(n: number): string {
   return `${v >= 10 ? Math.round(v) : Math.round(v * 10) / 10} ${units[i]}`;
 }
 
-export type BundleFile = { name: string; sha256: string; bytes: number };
-export type CaseBundleResult = { dir: string; case: string; events: number; files: BundleFile[] };
-
 /** One line for a toast and the per-file rows of the manifest. */
-export function bundleSummary(b: CaseBundleResult): { title: string; detail: string; totalBytes: number } {
+export function bundleSummary(b: CaseBundle): { title: string; detail: string; totalBytes: number } {
   const totalBytes = b.files.reduce((n, f) => n + (f.bytes || 0), 0);
   const files = b.files.length;
   return {

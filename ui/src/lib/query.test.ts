@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fieldsJson from "./fixtures/query-fields.json";
-import type { QueryField } from "./types";
+import type { FieldHelp } from "../bindings/FieldHelp";
 import {
   addTerm,
   applySuggestion,
@@ -19,7 +19,7 @@ import {
   wordAt,
 } from "./query";
 
-const fields = fieldsJson as QueryField[];
+const fields = fieldsJson as FieldHelp[];
 const names = (q: string, cursor = q.length) => suggestFields(q, cursor, fields).map((s) => s.field.name);
 
 describe("tokens", () => {

@@ -3,7 +3,7 @@
 // auditdesk-core/src/search/parse.rs (whitespace and parentheses end a word;
 // "..." strings with \" and \\ escapes; positions count characters).
 
-import type { QueryField } from "./types";
+import type { FieldHelp } from "../bindings/FieldHelp";
 
 export type Token = { text: string; start: number; end: number };
 
@@ -49,14 +49,14 @@ export function wordAt(query: string, cursor: number): Token {
   return { text: query.slice(start, cursor), start, end };
 }
 
-export type Suggestion = { field: QueryField; replaceFrom: number; replaceTo: number };
+export type Suggestion = { field: FieldHelp; replaceFrom: number; replaceTo: number };
 
 /**
  * Field completions for the word at the cursor: typing a prefix of a field
  * name (optionally after `-`) offers `name:`. Nothing is offered inside a
  * quoted string, once the word has an operator, or for an empty word.
  */
-export function suggestFields(query: string, cursor: number, fields: QueryField[], max = 8): Suggestion[] {
+export function suggestFields(query: string, cursor: number, fields: FieldHelp[], max = 8): Suggestion[] {
   if (insideQuotes(query, cursor)) return [];
   const word = wordAt(query, cursor);
   let from = word.start;

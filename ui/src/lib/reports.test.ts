@@ -16,7 +16,7 @@ import {
   statusLabel,
   verificationSummary,
 } from "./reports";
-import type { StoredReport } from "./types";
+import type { StoredReport } from "../bindings/StoredReport";
 
 function report(id: number, created_at: string, status = "completed"): StoredReport {
   return {

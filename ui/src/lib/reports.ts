@@ -1,5 +1,10 @@
 // Pure logic for the Reports screen: periods, labels, ordering, verification.
-import type { IpcError, ReportType, StoredReport } from "./types";
+import type { IpcError } from "../bindings/IpcError";
+import type { StoredReport } from "../bindings/StoredReport";
+import type { ReportVerification } from "../bindings/ReportVerification";
+
+/** The frameworks report_generate knows (GenerateArgs.report_type is a plain string on the Rust side). */
+export type ReportType = "sox" | "gdpr" | "hipaa" | "iso27001" | "pci" | "custom";
 
 export const REPORT_TYPES: { id: ReportType; label: string }[] = [
   { id: "pci", label: "PCI DSS" },
@@ -143,15 +148,6 @@ export function shortHash(hex: string | null | undefined, n = 12): string {
   if (!hex) return "—";
   return hex.length > n ? `${hex.slice(0, n)}…` : hex;
 }
-
-/** report_verify's result (the Rust `ReportVerification`). */
-export type Manifest = { count: number; root: string };
-export type ReportVerification = {
-  report: StoredReport;
-  pdf_sha256: string;
-  recorded: Manifest;
-  recomputed: Manifest;
-};
 
 /** What a verification shows: ok only when both the count and the root agree. */
 export function verificationSummary(v: ReportVerification): { ok: boolean; text: string } {

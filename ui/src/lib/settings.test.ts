@@ -8,7 +8,7 @@ import {
   overviewRows,
   shares,
 } from "./settings";
-import type { Overview } from "./types";
+import type { Overview } from "../bindings/Overview";
 
 describe("auto-lock", () => {
   it("labels minutes", () => {

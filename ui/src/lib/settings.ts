@@ -1,6 +1,8 @@
 // Pure logic for the Settings screen: auto-lock choices, the passphrase
 // change form, the keychain switch, the vault overview and activity labels.
-import type { AppStatus, Overview, Theme } from "./types";
+import type { AppStatus } from "../bindings/AppStatus";
+import type { Overview } from "../bindings/Overview";
+import type { Theme } from "./theme";
 import { MIN_PASSPHRASE, passphraseHint } from "./passphrase";
 import { formatDate, formatInt } from "./format";
 

@@ -15,7 +15,7 @@ import {
   validateRedoxForm,
   windowLabel,
 } from "./sources";
-import type { SyncRun } from "./types";
+import type { SyncRun } from "../bindings/SyncRun";
 
 const PEM = "-----BEGIN PRIVATE KEY-----\nMIIBVAIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----";
 
@@ -29,7 +29,7 @@ function run(over: Partial<SyncRun> = {}): SyncRun {
     window_start: "2026-11-29T10:00:00Z",
     window_stop: "2026-11-30T10:00:00Z",
     pages: 3,
-    next_page: null,
+    next_page: 3,
     requests: 4,
     retries: 0,
     events: 1200,
@@ -83,12 +83,15 @@ describe("progress", () => {
   it("builds the progress lines", () => {
     const l = syncProgressLines({
       source: "prod",
+      run_id: 7,
       pages: 12,
       events: 5400,
       new: 5000,
       updated: 10,
       unchanged: 390,
+      requests: 13,
       events_per_second: 800,
+      requests_per_second: 2,
       fraction: 0.4,
       eta_seconds: 9,
     });
@@ -102,7 +105,6 @@ describe("runs", () => {
   it("labels statuses, windows and durations", () => {
     expect(runStatusLabel("failed")).toBe("Failed");
     expect(windowLabel(run())).toBe("2026-11-29 10:00:00 → 2026-11-30 10:00:00");
-    expect(windowLabel(run({ window_start: null, window_stop: null }))).toBe("—");
     expect(runDuration(run())).toBe("2 min 05 s");
     expect(runDuration(run({ finished_at: null }))).toBe("—");
   });

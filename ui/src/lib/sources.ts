@@ -1,18 +1,18 @@
 // Pure logic for the Sources screen: the Redox form, sync progress and ETA,
 // run and activity-log labels.
-import type { SourceInfo, SyncProgress, SyncRun } from "./types";
+import type { SourceInfo } from "../bindings/SourceInfo";
+import type { SyncProgress } from "../bindings/SyncProgress";
+import type { SyncRun } from "../bindings/SyncRun";
+import type { AddRedoxArgs } from "../bindings/AddRedoxArgs";
+import type { ConnectionTest } from "../bindings/ConnectionTest";
+import type { SourceRemoved } from "../bindings/SourceRemoved";
+import type { JsonValue } from "../bindings/serde_json/JsonValue";
 import { formatDateTime, formatDuration, formatInt, formatPercent } from "./format";
 
 export const DEFAULT_REDOX_HOST = "https://api.redoxengine.com";
 
-export type RedoxForm = {
-  name: string;
-  organization_id: string;
-  client_id: string;
-  key_id: string;
-  private_key_pem: string;
-  host: string;
-};
+/** The form holds exactly source_add_redox's arguments. */
+export type RedoxForm = AddRedoxArgs;
 
 export function emptyRedoxForm(): RedoxForm {
   return { name: "", organization_id: "", client_id: "", key_id: "", private_key_pem: "", host: DEFAULT_REDOX_HOST };
@@ -39,7 +39,7 @@ export function validateRedoxForm(f: RedoxForm, taken: string[] = []): Partial<R
 }
 
 /** The arguments for source_add_redox: trimmed, the host without a trailing slash. */
-export function redoxArgs(f: RedoxForm): RedoxForm {
+export function redoxArgs(f: RedoxForm): AddRedoxArgs {
   return {
     name: f.name.trim(),
     organization_id: f.organization_id.trim(),
@@ -70,7 +70,7 @@ export function syncProgressLines(p: SyncProgress): { head: string; counts: stri
   const rate = rateLabel(p.events_per_second);
   return {
     head: `${formatPercent(p.fraction)} · page ${formatInt(p.pages)}${rate ? ` · ${rate}` : ""}`,
-    counts: `${formatInt(p.events)} events: ${formatInt(p.new)} new, ${formatInt(p.updated)} updated, ${formatInt(p.unchanged ?? 0)} unchanged`,
+    counts: `${formatInt(p.events)} events: ${formatInt(p.new)} new, ${formatInt(p.updated)} updated, ${formatInt(p.unchanged)} unchanged`,
     eta: etaLabel(p.eta_seconds, p.fraction),
   };
 }
@@ -108,35 +108,24 @@ export function lastRunSummary(s: Pick<SourceInfo, "last_run">): string {
   return `Last synced ${when}: ${formatInt(r.events)} events, ${formatInt(r.new)} new, ${formatInt(r.updated)} updated`;
 }
 
-/** source_test's result, loosely typed (ConnectionTest). */
-export type ConnectionTestResult = {
-  source: string;
-  host: string;
-  algorithm: string;
-  window: { start: string; stop: string };
-  first_page_events: number;
-  requests: number;
-};
-
-export function connectionTestSummary(t: ConnectionTestResult): string {
+export function connectionTestSummary(t: ConnectionTest): string {
   const n = t.first_page_events;
   return `Connected to ${t.host} (${t.algorithm}): a token, then ${formatInt(n)} event${n === 1 ? "" : "s"} on the first page of the last day, in ${formatInt(t.requests)} request${t.requests === 1 ? "" : "s"}.`;
 }
 
 /** The reviewer-activity detail (JSON) as "key: value" pairs for a table cell. */
-export function activityDetail(detail: unknown): string {
-  if (detail === null || detail === undefined) return "";
+export function activityDetail(detail: JsonValue): string {
+  if (detail === null) return "";
   if (typeof detail !== "object") return String(detail);
   if (Array.isArray(detail)) return detail.map((d) => activityDetail(d)).join(", ");
-  return Object.entries(detail as Record<string, unknown>)
+  return Object.entries(detail)
     .filter(([, v]) => v !== null && v !== undefined && v !== "")
     .map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : String(v)}`)
     .join(" · ");
 }
 
 /** What source_remove did, in words. */
-export function removedMessage(r: { name?: unknown; events_kept?: unknown }): string {
-  const n = typeof r.events_kept === "number" ? r.events_kept : 0;
-  if (n === 0) return `Source "${String(r.name ?? "")}" removed.`;
-  return `Source "${String(r.name ?? "")}" removed; its ${formatInt(n)} events stay in the vault as evidence.`;
+export function removedMessage(r: SourceRemoved): string {
+  if (r.events_kept === 0) return `Source "${r.name}" removed.`;
+  return `Source "${r.name}" removed; its ${formatInt(r.events_kept)} events stay in the vault as evidence.`;
 }

@@ -1,6 +1,9 @@
 // Application state: one small runes store shared by every screen.
-import type { AppStatus, IpcError, Overview, Theme } from "./types";
-import { applyTheme, loadTheme, saveTheme } from "./theme";
+import type { AppStatus } from "../bindings/AppStatus";
+import type { IpcError } from "../bindings/IpcError";
+import type { Overview } from "../bindings/Overview";
+import { applyTheme, loadTheme, saveTheme, type Theme } from "./theme";
+import { IDLE_LOCK_NOTICE, opensDemoAtStart } from "./session";
 import * as api from "./api";
 
 export type Screen = "dashboard" | "events" | "investigations" | "reports" | "sources" | "settings";
@@ -30,7 +33,14 @@ class AppState {
   shortcutsOpen = $state(false);
   theme = $state<Theme>(loadTheme());
   eventsRequest = $state<EventsRequest | null>(null);
+  /** Why the Unlock screen is showing (e.g. the idle timer locked the vault). */
+  notice = $state<string | null>(null);
   private toastSeq = 0;
+  /**
+   * `--demo`: decided from the first status the app gets, so the demo opens
+   * once per run of the app, not again after a lock.
+   */
+  private demoAtStart: "unknown" | "pending" | "done" = "unknown";
   private requestSeq = 0;
 
   setTheme(theme: Theme) {
@@ -62,6 +72,7 @@ class AppState {
 
   async refreshStatus() {
     this.status = await api.appStatus();
+    if (this.demoAtStart === "unknown") this.demoAtStart = opensDemoAtStart(this.status) ? "pending" : "done";
     this.unlocked = this.status.unlocked;
     if (this.unlocked && !this.overview) this.overview = await api.vaultOverview();
   }
@@ -70,7 +81,34 @@ class AppState {
     this.overview = overview;
     this.unlocked = true;
     this.error = null;
+    this.notice = null;
+    this.demoAtStart = "done";
     this.screen = "dashboard";
+  }
+
+  /**
+   * True once, when the app was launched with `--demo` and its first status
+   * showed no vault open: the Unlock screen then opens the demo workspace.
+   */
+  takeDemoAtStart(): boolean {
+    if (this.demoAtStart !== "pending") return false;
+    this.demoAtStart = "done";
+    return true;
+  }
+
+  private closeSession() {
+    this.unlocked = false;
+    this.overview = null;
+    this.eventsRequest = null;
+    this.shortcutsOpen = false;
+  }
+
+  /** The backend's idle timer locked the vault (the `vault-locked` event): back to Unlock. */
+  async lockedByIdle() {
+    this.closeSession();
+    this.error = null;
+    this.notice = IDLE_LOCK_NOTICE;
+    await this.refreshStatus().catch((e) => (this.error = api.toIpcError(e)));
   }
 
   async lock() {
@@ -79,9 +117,8 @@ class AppState {
     } catch (e) {
       this.error = api.toIpcError(e);
     }
-    this.unlocked = false;
-    this.overview = null;
-    this.eventsRequest = null;
+    this.closeSession();
+    this.notice = null;
     await this.refreshStatus().catch((e) => (this.error = api.toIpcError(e)));
   }
 }

@@ -1,4 +1,5 @@
-import type { Theme } from "./types";
+/** The UI theme (a UI-only setting, kept in localStorage). */
+export type Theme = "light" | "dark" | "system";
 
 export const THEME_KEY = "auditdesk.theme";
 

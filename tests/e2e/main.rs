@@ -11,6 +11,7 @@
 
 mod webdriver;
 
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -29,11 +30,18 @@ fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// tauri-driver in a process group of its own, so WebKitWebDriver and the
+/// app go down with it.
 struct Killed(Child);
 
 impl Drop for Killed {
     fn drop(&mut self) {
-        let _ = self.0.kill();
+        let pid = self.0.id() as i32;
+        // SAFETY: signalling a process group we created; no memory involved.
+        #[allow(unsafe_code)]
+        unsafe {
+            libc::kill(-pid, libc::SIGTERM);
+        }
         let _ = self.0.wait();
     }
 }
@@ -128,6 +136,7 @@ fn a_new_user_goes_from_first_run_to_a_verified_report() {
             .env_remove("AUDITDESK_PASSPHRASE")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            .process_group(0)
             .spawn()
             .expect("tauri-driver (cargo install tauri-driver --locked)"),
     );
@@ -167,13 +176,11 @@ fn a_new_user_goes_from_first_run_to_a_verified_report() {
     };
     assert!(expected > 0);
     driver.until("the result total", Duration::from_secs(20), || {
-        driver.all("[data-testid=results-total]").first().map(|e| {
-            number(
-                &driver
-                    .attribute(e, "data-value")
-                    .unwrap_or_else(|| driver.text(e)),
-            )
-        }) == Some(expected)
+        driver
+            .all("[data-testid=results-total]")
+            .first()
+            .map(|e| driver.property(e, "textContent"))
+            .is_some_and(|text| text.trim() == expected.to_string())
     });
     shot(&driver, &shots, "03-events");
 
@@ -240,6 +247,8 @@ fn a_new_user_goes_from_first_run_to_a_verified_report() {
     driver.click(&driver.find("[data-testid=report-download]"));
     std::thread::sleep(Duration::from_secs(2));
     screen(&shots, "10-save-dialog");
+    // The dialog preselects the name without ".pdf": replace all of it.
+    xdotool(&["key", "ctrl+a"]);
     xdotool(&["type", "--delay", "30", pdf.to_str().unwrap()]);
     xdotool(&["key", "Return"]);
     let start = Instant::now();

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use serde_json::{Value, json};
 
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecb";
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 pub struct Driver {
     http: reqwest::blocking::Client,
@@ -124,6 +124,15 @@ impl Driver {
         self.get(&format!("/element/{}/attribute/{name}", e.0))["value"]
             .as_str()
             .map(str::to_string)
+    }
+
+    /// A DOM property, e.g. `textContent` (unlike `text`, it includes
+    /// visually hidden text).
+    pub fn property(&self, e: &Element, name: &str) -> String {
+        let v = self.get(&format!("/element/{}/property/{name}", e.0))["value"].clone();
+        v.as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| v.to_string())
     }
 
     pub fn script(&self, script: &str) -> Value {

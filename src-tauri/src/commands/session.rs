@@ -23,6 +23,8 @@ pub struct AppStatus {
     pub vault_exists: bool,
     pub vault_dir: String,
     pub unlocked: bool,
+    /// The folder of the open vault (the user's or the demo's).
+    pub open_dir: Option<String>,
     /// The open vault is the demo workspace.
     pub demo_open: bool,
     pub demo_exists: bool,
@@ -74,7 +76,7 @@ fn keychain_available() -> bool {
 
 pub fn app_status(ctx: &Ctx, _: NoArgs) -> Result<AppStatus> {
     let state = &ctx.state;
-    let (_, demo_open) = state.current();
+    let (open_dir, demo_open) = state.current();
     let remembered = Vault::exists(state.vault_dir())
         && Vault::read_header(state.vault_dir())?.keychain.is_some();
     Ok(AppStatus {
@@ -82,6 +84,9 @@ pub fn app_status(ctx: &Ctx, _: NoArgs) -> Result<AppStatus> {
         vault_exists: Vault::exists(state.vault_dir()),
         vault_dir: state.vault_dir().display().to_string(),
         unlocked: state.is_unlocked(),
+        open_dir: state
+            .is_unlocked()
+            .then(|| open_dir.display().to_string()),
         demo_open,
         demo_exists: Vault::exists(state.demo_dir()),
         open_demo_at_start: state.open_demo_at_start(),

@@ -6,6 +6,10 @@ export type AppStatus = { version: string,
  */
 vault_exists: boolean, vault_dir: string, unlocked: boolean, 
 /**
+ * The folder of the open vault (the user's or the demo's).
+ */
+open_dir: string | null, 
+/**
  * The open vault is the demo workspace.
  */
 demo_open: boolean, demo_exists: boolean, 

@@ -86,6 +86,11 @@ bench: deps
 	./target/release/auditdesk-bench-sync 1000000 3
 	./scripts/bench-search.sh 1000000 5
 	./scripts/bench-report.sh 1000000
+	$(MAKE) --no-print-directory bench-app
+
+# The desktop app's size, start-up and memory figures (release build).
+bench-app: deps ui tools
+	./scripts/bench-app.sh 5
 
 clean-demo:
 	rm -rf demo-vault

@@ -9,6 +9,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod measure;
 mod webdriver;
 
 use std::os::unix::process::CommandExt;
@@ -23,7 +24,7 @@ use webdriver::Driver;
 const DEMO_PASSPHRASE: &str = "auditdesk demo passphrase";
 const PORT: u16 = 4444;
 
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .unwrap()
@@ -32,7 +33,7 @@ fn root() -> PathBuf {
 
 /// tauri-driver in a process group of its own, so WebKitWebDriver and the
 /// app go down with it.
-struct Killed(Child);
+pub(crate) struct Killed(pub(crate) Child);
 
 impl Drop for Killed {
     fn drop(&mut self) {
@@ -46,7 +47,7 @@ impl Drop for Killed {
     }
 }
 
-fn tauri_driver() -> PathBuf {
+pub(crate) fn tauri_driver() -> PathBuf {
     let local = root().join(".tools/bin/tauri-driver");
     if local.exists() {
         return local;
@@ -54,7 +55,7 @@ fn tauri_driver() -> PathBuf {
     PathBuf::from("tauri-driver")
 }
 
-fn wait_for_port(port: u16) {
+pub(crate) fn wait_for_port(port: u16) {
     let start = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(

@@ -1,0 +1,145 @@
+//! The desktop app's start-up and memory figures for BENCHMARKS.md (run by
+//! `make bench-app`, on the release build): launch → first screen usable,
+//! unlock → dashboard painted, idle memory after the dashboard. Ignored by
+//! default; it prints medians and asserts only that the app worked.
+
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use auditdesk_core::Vault;
+use auditdesk_core::sync::{self, SyncOptions};
+
+use super::webdriver::Driver;
+use super::{DEMO_PASSPHRASE, Killed, root, tauri_driver, wait_for_port};
+
+const PORT: u16 = 4454;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Every process in the tree under `pid`, `pid` included.
+fn tree(pid: u32) -> Vec<u32> {
+    let mut all = vec![pid];
+    let mut i = 0;
+    while i < all.len() {
+        let children = format!("/proc/{0}/task/{0}/children", all[i]);
+        if let Ok(text) = std::fs::read_to_string(children) {
+            all.extend(
+                text.split_whitespace()
+                    .filter_map(|p| p.parse::<u32>().ok()),
+            );
+        }
+        i += 1;
+    }
+    all
+}
+
+fn smaps_kib(pid: u32, field: &str) -> u64 {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+    text.lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn name(pid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/comm"))
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
+/// The app process WebKitWebDriver launched (the newest one of `binary`).
+fn app_pid(binary: &Path) -> u32 {
+    let out = Command::new("pgrep")
+        .args(["-n", "-f", binary.to_str().unwrap()])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
+#[test]
+#[ignore = "a measurement for BENCHMARKS.md: run `make bench-app`"]
+fn app_start_and_memory() {
+    let app: PathBuf = std::env::var_os("AUDITDESK_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target/release/auditdesk-app"));
+    assert!(app.exists(), "no app at {app:?}");
+    let runs: usize = std::env::var("RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(5);
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    let vault_dir = data.join("auditdesk/vault");
+
+    // A user vault holding the demo organisation (~43,000 events).
+    let mut vault = Vault::init(&vault_dir, DEMO_PASSPHRASE).unwrap();
+    auditdesk_sim::demo::add_source(&vault, "demo", chrono::Utc::now()).unwrap();
+    let sim = auditdesk_sim::demo::serve(&vault, "demo").unwrap().unwrap();
+    let options = SyncOptions {
+        host: Some(sim.url.clone()),
+        ..SyncOptions::default()
+    };
+    sync::sync_source(&mut vault, "demo", &options, &mut |_| {}).unwrap();
+    drop(sim);
+    drop(vault);
+    let kdf = {
+        let start = Instant::now();
+        Vault::unwrap_key(&vault_dir, DEMO_PASSPHRASE).unwrap();
+        start.elapsed().as_secs_f64() * 1000.0
+    };
+
+    let _driver_process = Killed(
+        Command::new(tauri_driver())
+            .args(["--port", &PORT.to_string()])
+            .env("XDG_DATA_HOME", &data)
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env_remove("AUDITDESK_VAULT")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .unwrap(),
+    );
+    wait_for_port(PORT);
+    let (mut to_usable, mut to_dashboard, mut rss, mut pss, mut app_rss) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    for _ in 0..runs {
+        let start = Instant::now();
+        let driver = Driver::start(&format!("http://127.0.0.1:{PORT}"), &app);
+        let input = driver.wait("[data-testid=unlock-passphrase]", Duration::from_secs(30));
+        to_usable.push(start.elapsed().as_secs_f64() * 1000.0);
+        driver.type_into(&input, DEMO_PASSPHRASE);
+        let submit = driver.find("[data-testid=unlock-submit]");
+        let unlock = Instant::now();
+        driver.click(&submit);
+        driver.wait("[data-testid=metric-total]", Duration::from_secs(30));
+        to_dashboard.push(unlock.elapsed().as_secs_f64() * 1000.0);
+        // Idle: nothing happens for a while after the dashboard.
+        std::thread::sleep(Duration::from_secs(5));
+        let pid = app_pid(&app);
+        let pids = tree(pid);
+        let names: Vec<String> = pids.iter().map(|p| name(*p)).collect();
+        rss.push(pids.iter().map(|p| smaps_kib(*p, "Rss:")).sum::<u64>() as f64 / 1024.0);
+        pss.push(pids.iter().map(|p| smaps_kib(*p, "Pss:")).sum::<u64>() as f64 / 1024.0);
+        app_rss.push(smaps_kib(pid, "Rss:") as f64 / 1024.0);
+        eprintln!("processes: {names:?}");
+        drop(driver);
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    println!(
+        "app-start runs={runs} launch_to_unlock_screen_ms_median={:.0} unlock_to_dashboard_ms_median={:.0} \
+         argon2_unwrap_ms={kdf:.0} idle_rss_mib_median={:.0} (app process alone {:.0}) idle_pss_mib_median={:.0}",
+        median(to_usable),
+        median(to_dashboard),
+        median(rss),
+        median(app_rss),
+        median(pss)
+    );
+}

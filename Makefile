@@ -56,7 +56,7 @@ tools: toolchain
 # The real app in its WebKit webview under Xvfb, through tauri-driver and
 # WebKitWebDriver; screenshots land in target/e2e/.
 e2e: app tools
-	PATH="$(TOOLS)/bin:$$PATH" $(XVFB) $(CARGO) test --locked -p auditdesk-tests --test e2e -- --ignored --nocapture
+	PATH="$(TOOLS)/bin:$$PATH" $(XVFB) $(CARGO) test --locked -p auditdesk-tests --test e2e -- --ignored --skip app_start_and_memory --nocapture
 
 # Node.js and npm from apt when there are none (Debian 12 ships Node 18,
 # enough for the UI's toolchain).

@@ -84,9 +84,7 @@ pub fn app_status(ctx: &Ctx, _: NoArgs) -> Result<AppStatus> {
         vault_exists: Vault::exists(state.vault_dir()),
         vault_dir: state.vault_dir().display().to_string(),
         unlocked: state.is_unlocked(),
-        open_dir: state
-            .is_unlocked()
-            .then(|| open_dir.display().to_string()),
+        open_dir: state.is_unlocked().then(|| open_dir.display().to_string()),
         demo_open,
         demo_exists: Vault::exists(state.demo_dir()),
         open_demo_at_start: state.open_demo_at_start(),

@@ -74,6 +74,8 @@ fn number(text: &str) -> u64 {
 }
 
 fn shot(driver: &Driver, dir: &Path, name: &str) {
+    // What was just inserted may not be painted yet.
+    std::thread::sleep(Duration::from_millis(300));
     driver.screenshot(&dir.join(format!("{name}.png")));
 }
 
@@ -220,6 +222,35 @@ fn a_new_user_goes_from_first_run_to_a_verified_report() {
             .any(|b| b.event_id == event_id && b.note == "e2e: check who approved this change")
     });
     shot(&driver, &shots, "06-bookmarked");
+
+    // Keyboard: j moves the selection, Enter expands, ? lists the shortcuts.
+    driver.script("document.activeElement && document.activeElement.blur(); return null");
+    driver.keys("j");
+    driver.until("j to select the second row", Duration::from_secs(5), || {
+        driver
+            .all("[data-testid=event-row]")
+            .get(1)
+            .and_then(|r| driver.attribute(r, "aria-selected"))
+            .as_deref()
+            == Some("true")
+    });
+    driver.keys("\u{E007}");
+    driver.until(
+        "Enter to expand the second row",
+        Duration::from_secs(5),
+        || {
+            driver
+                .all("[data-testid=event-row]")
+                .get(1)
+                .and_then(|r| driver.attribute(r, "aria-expanded"))
+                .as_deref()
+                == Some("true")
+        },
+    );
+    driver.keys("?");
+    driver.wait("[data-testid=shortcuts]", Duration::from_secs(5));
+    shot(&driver, &shots, "06b-shortcuts");
+    driver.keys("\u{E00C}");
 
     // Investigations lists it.
     driver.click(&driver.find("[data-testid=nav-investigations]"));

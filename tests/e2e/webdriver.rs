@@ -113,6 +113,19 @@ impl Driver {
         self.post(&format!("/element/{}/value", e.0), &json!({"text": text}));
     }
 
+    /// Presses keys on whatever has the focus (W3C actions).
+    pub fn keys(&self, keys: &str) {
+        let mut actions = Vec::new();
+        for c in keys.chars() {
+            actions.push(json!({"type": "keyDown", "value": c.to_string()}));
+            actions.push(json!({"type": "keyUp", "value": c.to_string()}));
+        }
+        self.post(
+            "/actions",
+            &json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]}),
+        );
+    }
+
     pub fn text(&self, e: &Element) -> String {
         self.get(&format!("/element/{}/text", e.0))["value"]
             .as_str()

@@ -166,6 +166,32 @@ fn a_new_user_goes_from_first_run_to_a_verified_report() {
     );
     shot(&driver, &shots, "02-dashboard");
 
+    // The CSP holds: an inline style attribute is refused, and nothing the
+    // page loaded came from outside the app (its assets and the IPC).
+    let inline = driver.script(
+        "const d = document.createElement('div'); d.innerHTML = '<p style=\"color: rgb(1, 2, 3)\">x</p>'; \
+         document.body.appendChild(d); const c = getComputedStyle(d.firstChild).color; d.remove(); return c;",
+    );
+    assert_ne!(
+        inline.as_str(),
+        Some("rgb(1, 2, 3)"),
+        "inline styles are not blocked"
+    );
+    let origins = driver.script(
+        "return performance.getEntriesByType('resource').map(e => new URL(e.name).origin).concat([location.origin]);",
+    );
+    for origin in origins.as_array().unwrap() {
+        let origin = origin.as_str().unwrap_or("");
+        assert!(
+            origin.starts_with("tauri://")
+                || origin.starts_with("http://tauri.localhost")
+                || origin.starts_with("ipc://")
+                || origin.starts_with("http://ipc.localhost")
+                || origin == "null",
+            "a resource from {origin}"
+        );
+    }
+
     // Events: a query, its total equal to the core's count.
     driver.click(&driver.find("[data-testid=nav-events]"));
     let input = driver.find("[data-testid=query-input]");

@@ -152,13 +152,24 @@ pub fn vault_overview(ctx: &Ctx, _: NoArgs) -> Result<Overview> {
     ctx.state.with_vault(|v| overview::overview(v.conn()))
 }
 
+/// The demo workspace's passphrase is published (and built in): changing it
+/// or remembering it would only break reopening the demo.
+fn not_demo(ctx: &Ctx, what: &str) -> Result<std::path::PathBuf> {
+    match ctx.state.current() {
+        (_, true) => Err(auditdesk_core::Error::Invalid(format!(
+            "the demo workspace keeps its published passphrase; {what} applies to your own vault"
+        ))),
+        (dir, false) => Ok(dir),
+    }
+}
+
 pub fn vault_change_passphrase(ctx: &Ctx, args: ChangePassphraseArgs) -> Result<()> {
-    let (dir, _) = ctx.state.current();
+    let dir = not_demo(ctx, "changing the passphrase")?;
     Vault::rekey(&dir, &args.old, &args.new)
 }
 
 pub fn keychain_set(ctx: &Ctx, args: KeychainArgs) -> Result<()> {
-    let (dir, _) = ctx.state.current();
+    let dir = not_demo(ctx, "remembering it on this device")?;
     match (args.remember, args.passphrase) {
         (true, Some(passphrase)) => Vault::remember(&dir, &passphrase, &SystemKeychain),
         (true, None) => Err(auditdesk_core::Error::Invalid(

@@ -3,16 +3,17 @@
 # bundle size, the UI's JavaScript gzipped, launch → first screen usable,
 # unlock → dashboard painted, idle memory after the dashboard (the app and
 # its WebKit processes). Runs the release build under Xvfb through
-# tauri-driver. Usage: scripts/bench-app.sh [RUNS]
+# tauri-driver. The app is built with the `dist` profile (opt-level s, LTO,
+# stripped). Usage: scripts/bench-app.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
 
 (cd ui && npm ci --no-audit --no-fund >/dev/null && npm run build >/dev/null)
-ui/node_modules/.bin/tauri build --bundles deb -- -p auditdesk-app --locked >/dev/null
+ui/node_modules/.bin/tauri build --bundles deb -- -p auditdesk-app --profile dist --locked >/dev/null
 
-BIN=target/release/auditdesk-app
-DEB=$(ls -t target/release/bundle/deb/*.deb | head -n1)
+BIN=target/dist/auditdesk-app
+DEB=$(ls -t target/dist/bundle/deb/*.deb | head -n1)
 STRIPPED=$(mktemp)
 trap 'rm -f "$STRIPPED"' EXIT
 strip -o "$STRIPPED" "$BIN"

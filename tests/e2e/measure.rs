@@ -68,7 +68,7 @@ fn app_pid(binary: &Path) -> u32 {
 fn app_start_and_memory() {
     let app: PathBuf = std::env::var_os("AUDITDESK_APP")
         .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target/release/auditdesk-app"));
+        .unwrap_or_else(|| root().join("target/dist/auditdesk-app"));
     assert!(app.exists(), "no app at {app:?}");
     let runs: usize = std::env::var("RUNS")
         .ok()
@@ -129,7 +129,11 @@ fn app_start_and_memory() {
         rss.push(pids.iter().map(|p| smaps_kib(*p, "Rss:")).sum::<u64>() as f64 / 1024.0);
         pss.push(pids.iter().map(|p| smaps_kib(*p, "Pss:")).sum::<u64>() as f64 / 1024.0);
         app_rss.push(smaps_kib(pid, "Rss:") as f64 / 1024.0);
-        eprintln!("processes: {names:?}");
+        eprintln!(
+            "processes: {names:?}; app anonymous {} MiB, file-backed {} MiB",
+            smaps_kib(pid, "Anonymous:") / 1024,
+            (smaps_kib(pid, "Rss:") - smaps_kib(pid, "Anonymous:")) / 1024
+        );
         drop(driver);
         std::thread::sleep(Duration::from_millis(500));
     }

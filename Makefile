@@ -54,9 +54,10 @@ tools: toolchain
 	@[ -x $(TOOLS)/bin/tauri-driver ] || $(CARGO) install tauri-driver --version '^2' --locked --root $(TOOLS)
 
 # The real app in its WebKit webview under Xvfb, through tauri-driver and
-# WebKitWebDriver; screenshots land in target/e2e/.
+# WebKitWebDriver; screenshots land in target/e2e/. (No -p: the default
+# members' feature set, so `cargo test`'s build is reused.)
 e2e: app tools
-	PATH="$(TOOLS)/bin:$$PATH" $(XVFB) $(CARGO) test --locked -p auditdesk-tests --test e2e -- --ignored --skip app_start_and_memory --nocapture
+	PATH="$(TOOLS)/bin:$$PATH" $(XVFB) $(CARGO) test --locked --test e2e -- --ignored --skip app_start_and_memory --nocapture
 
 # Node.js and npm from apt when there are none (Debian 12 ships Node 18,
 # enough for the UI's toolchain).

@@ -64,6 +64,11 @@ fn time(text: &str, field: &str) -> Result<chrono::DateTime<chrono::Utc>> {
     })
 }
 
+/// Newest first unless the UI asked for another order.
+fn sort(text: Option<&str>) -> Result<Sort> {
+    Ok(text.map(Sort::parse).transpose()?.unwrap_or_default())
+}
+
 pub fn dashboard(ctx: &Ctx, args: DashboardArgs) -> Result<Dashboard> {
     let range = if args.range == "custom" {
         let (Some(from), Some(to)) = (&args.from, &args.to) else {
@@ -86,12 +91,7 @@ pub fn dashboard(ctx: &Ctx, args: DashboardArgs) -> Result<Dashboard> {
 pub fn search(ctx: &Ctx, args: SearchArgs) -> Result<SearchPage> {
     let query = search::parse(&args.query)?;
     let request = search::Request {
-        sort: args
-            .sort
-            .as_deref()
-            .map(Sort::parse)
-            .transpose()?
-            .unwrap_or_default(),
+        sort: sort(args.sort.as_deref())?,
         limit: args
             .limit
             .unwrap_or(search::DEFAULT_LIMIT)
@@ -122,12 +122,7 @@ pub fn export_results(ctx: &Ctx, args: ExportArgs) -> Result<Summary> {
         ))
     })?;
     let options = export::Options {
-        sort: args
-            .sort
-            .as_deref()
-            .map(Sort::parse)
-            .transpose()?
-            .unwrap_or_default(),
+        sort: sort(args.sort.as_deref())?,
         redact: args.redact,
     };
     // Long exports read on their own connection.

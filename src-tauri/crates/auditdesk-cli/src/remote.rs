@@ -8,7 +8,6 @@ use auditdesk_core::Error;
 use auditdesk_core::sources::redox::{RedoxConfig, Settings};
 use auditdesk_core::sources::{self, KIND_REDOX};
 use auditdesk_core::sync::{self, SyncOptions, SyncRun};
-use auditdesk_sim::RunningSim;
 use auditdesk_sim::demo;
 use serde::Serialize;
 use zeroize::Zeroizing;
@@ -73,7 +72,7 @@ pub fn source(
         SourceCommand::Test { name } => {
             let vault = open(dir, pass_file)?;
             // Kept alive until the test is done.
-            let sim = start_demo(&vault, &name)?;
+            let sim = demo::serve(&vault, &name)?;
             let host = sim.as_ref().map(|s| s.url.clone());
             let result = sync::test_connection(&vault, &name, host.as_deref())?;
             output(json, &result, || {
@@ -114,11 +113,6 @@ fn read_private_key(value: &str) -> Result<Zeroizing<String>, Error> {
         source,
     })?;
     Ok(Zeroizing::new(text))
-}
-
-/// The demo's simulator, started for a demo source (None for others).
-fn start_demo(vault: &auditdesk_core::Vault, name: &str) -> Result<Option<RunningSim>, Error> {
-    demo::serve(vault, name)
 }
 
 #[derive(Debug, Serialize)]
@@ -167,7 +161,7 @@ pub fn sync(args: SyncArgs, dir: &Path, pass_file: Option<&Path>, json: bool) ->
         unchanged: 0,
     };
     for name in names {
-        let sim = start_demo(&vault, &name)?;
+        let sim = demo::serve(&vault, &name)?;
         let options = SyncOptions {
             since,
             overrides: args.settings.clone(),

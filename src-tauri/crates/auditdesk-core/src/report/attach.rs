@@ -11,14 +11,46 @@ use lopdf::{Dictionary, Object, Stream};
 
 use crate::error::{Error, Result};
 
-/// A CSV listing built row by row: compressed as it grows (a listing can
-/// hold most of a quarter's events) and hashed uncompressed, which is what a
-/// reader extracts.
+/// A CSV listing built row by row. A listing can hold most of a quarter's
+/// events (hundreds of MiB of CSV), so it is compressed as it grows, and on
+/// a second thread: the caller reads the vault while the CSV is hashed
+/// (uncompressed, which is what a reader extracts) and deflated.
 pub struct Listing {
     pub name: String,
     pub rows: u64,
-    encoder: flate2::write::ZlibEncoder<Vec<u8>>,
-    hasher: sha2::Sha256,
+    writer: csv::Writer<Chunks>,
+    worker: std::thread::JoinHandle<Result<(String, u64, Vec<u8>)>>,
+}
+
+/// CSV bytes gathered into chunks for the worker.
+struct Chunks {
+    buf: Vec<u8>,
+    tx: std::sync::mpsc::SyncSender<Vec<u8>>,
+}
+
+const CHUNK: usize = 256 * 1024;
+
+impl std::io::Write for Chunks {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= CHUNK {
+            self.send()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Chunks {
+    fn send(&mut self) -> std::io::Result<()> {
+        let full = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK + 1024));
+        self.tx
+            .send(full)
+            .map_err(|_| std::io::Error::other("the listing's compressor stopped"))
+    }
 }
 
 /// A finished listing.
@@ -38,40 +70,63 @@ fn csv_err(e: impl std::fmt::Display) -> Error {
 
 impl Listing {
     pub fn new(name: &str, header: &[&str]) -> Result<Listing> {
-        let mut listing = Listing {
+        // A few chunks in flight: enough to keep both threads busy, bounded
+        // so a slow compressor holds back the reader instead of memory.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+        let worker = std::thread::spawn(move || -> Result<(String, u64, Vec<u8>)> {
+            let mut hasher = sha2::Sha256::default();
+            let mut encoder =
+                flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+            for chunk in rx {
+                sha2::Digest::update(&mut hasher, &chunk);
+                encoder.write_all(&chunk).map_err(csv_err)?;
+            }
+            let total = encoder.total_in();
+            let compressed = encoder.finish().map_err(csv_err)?;
+            Ok((
+                hex::encode(sha2::Digest::finalize(hasher)),
+                total,
+                compressed,
+            ))
+        });
+        let chunks = Chunks {
+            buf: Vec::with_capacity(CHUNK + 1024),
+            tx,
+        };
+        let mut writer = csv::Writer::from_writer(chunks);
+        writer.write_record(header).map_err(csv_err)?;
+        Ok(Listing {
             name: name.to_string(),
             rows: 0,
-            encoder: flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default()),
-            hasher: sha2::Digest::new(),
-        };
-        listing.record(header)?;
-        listing.rows = 0;
-        Ok(listing)
+            writer,
+            worker,
+        })
     }
 
-    /// Adds one row (the same bytes go to the hash and the compressor).
     pub fn record<I, T>(&mut self, cells: I) -> Result<()>
     where
         I: IntoIterator<Item = T>,
         T: AsRef<[u8]>,
     {
-        // One small writer per row: csv's quoting, and the row's bytes in hand.
-        let mut row = csv::Writer::from_writer(Vec::new());
-        row.write_record(cells).map_err(csv_err)?;
-        let line = row.into_inner().map_err(csv_err)?;
-        sha2::Digest::update(&mut self.hasher, &line);
-        self.encoder.write_all(&line).map_err(csv_err)?;
+        self.writer.write_record(cells).map_err(csv_err)?;
         self.rows += 1;
         Ok(())
     }
 
     pub fn finish(self) -> Result<Attachment> {
-        let bytes = self.encoder.total_in();
-        let compressed = self.encoder.finish().map_err(csv_err)?;
+        let mut chunks = self.writer.into_inner().map_err(csv_err)?;
+        if !chunks.buf.is_empty() {
+            chunks.send().map_err(csv_err)?;
+        }
+        drop(chunks);
+        let (sha256, bytes, compressed) = self
+            .worker
+            .join()
+            .map_err(|_| Error::Invalid("report attachment: the compressor panicked".into()))??;
         Ok(Attachment {
             name: self.name,
             rows: self.rows,
-            sha256: hex::encode(sha2::Digest::finalize(self.hasher)),
+            sha256,
             bytes,
             compressed,
         })
@@ -86,7 +141,9 @@ pub fn embed(pdf: Vec<u8>, files: Vec<Attachment>) -> Result<Vec<u8>> {
     }
     let pdf_err = |e: lopdf::Error| Error::Invalid(format!("attaching files to the PDF: {e}"));
     let mut doc = lopdf::Document::load_mem(&pdf).map_err(pdf_err)?;
-    let capacity = pdf.len();
+    // Sized for the whole output: growing by doubling would hold two
+    // copies of the attachments at once.
+    let capacity = pdf.len() + files.iter().map(|f| f.compressed.len()).sum::<usize>() + (1 << 20);
     drop(pdf);
     let mut sorted: Vec<Attachment> = files;
     // A name tree's keys are in byte order.

@@ -12,10 +12,11 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, params, params_from_iter};
 use serde::{Deserialize, Serialize};
 
-use super::evidence::{self, Manifest};
+use super::evidence::Manifest;
+use super::pass;
 use super::period::Period;
 use crate::error::{Error, Result};
-use crate::events::{SLOTS_PER_MS, millis_to_utc};
+use crate::events::{EVENT_COLUMNS, SLOTS_PER_MS, millis_to_utc, read_row};
 use crate::search::{self, Expr, Filter, Query, SearchHit, Sort, TimeField};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -225,9 +226,6 @@ pub struct Content {
     pub evidence: Option<super::attach::Attachment>,
 }
 
-/// The attached listing's name.
-pub const EVIDENCE_FILE: &str = "evidence.csv";
-
 /// `scope` AND `extra` AND inside `period`.
 pub(crate) fn scoped(scope: &Query, extra: Option<&str>, period: &Period) -> Result<Query> {
     let mut items = Vec::new();
@@ -303,16 +301,39 @@ pub fn gather(
     );
     // The organisations whose events the period holds.
     let facets = facets_of(conn, &all)?;
+    let ex_query = scoped(&all, Some(EXCEPTION), period)?;
+
+    // One pass over the events for the manifest, every control that counts
+    // events, the exceptions and completeness, and the listing.
+    let mut tracked = Vec::new();
+    for control in &framework.controls {
+        if matches!(control.kind, ControlKind::Events | ControlKind::ByUser) {
+            tracked.push(pass::Tracked {
+                id: control.id.clone(),
+                query: scoped(scope, control.query.as_deref(), period)?,
+                by_user: control.kind == ControlKind::ByUser,
+            });
+        }
+    }
+    // With no more events than a section prints, nothing can be cut short.
+    let may_truncate = facets.total > LISTED as u64;
+    let outcome = pass::run(
+        conn,
+        period,
+        scope,
+        &tracked,
+        &ex_query,
+        LISTED,
+        may_truncate,
+    )?;
+    let mut tallies = outcome.tallies.into_iter();
 
     let mut controls = Vec::new();
     for control in &framework.controls {
         let (status, finding) = match control.kind {
             ControlKind::Events => {
-                let text = control.query.clone().unwrap_or_default();
-                let q = scoped(scope, Some(&text), period)?;
-                let count = search::count(conn, &q)?;
-                let ex = search::count(conn, &scoped(&q, Some(EXCEPTION), period)?)?;
-                let status = match (count, ex) {
+                let t = tallies.next().unwrap_or_default();
+                let status = match (t.count, t.exceptions) {
                     (0, _) => "no evidence",
                     (_, 0) => "evidence",
                     _ => "exceptions",
@@ -320,29 +341,27 @@ pub fn gather(
                 (
                     status.to_string(),
                     Finding::Events {
-                        count,
-                        exceptions: ex,
-                        listed: hits(conn, &q, LISTED)?,
-                        query: text,
+                        count: t.count,
+                        exceptions: t.exceptions,
+                        listed: hits_at(conn, t.newest.iter().rev())?,
+                        query: control.query.clone().unwrap_or_default(),
                     },
                 )
             }
             ControlKind::ByUser => {
-                let text = control.query.clone().unwrap_or_default();
-                let q = scoped(scope, Some(&text), period)?;
-                let f = facets_of(conn, &q)?;
-                let mut users: Vec<(String, u64)> = f.user.into_iter().collect();
+                let t = tallies.next().unwrap_or_default();
+                let mut users: Vec<(String, u64)> = t.users.into_iter().collect();
                 users.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
                 (
-                    if f.total == 0 {
+                    if t.count == 0 {
                         "no evidence"
                     } else {
                         "evidence"
                     }
                     .to_string(),
                     Finding::ByUser {
-                        count: f.total,
-                        query: text,
+                        count: t.count,
+                        query: control.query.clone().unwrap_or_default(),
                         users,
                     },
                 )
@@ -371,16 +390,22 @@ pub fn gather(
                 )
             }
             ControlKind::Completeness => {
-                let finding = completeness(conn, &all)?;
-                let complete = match &finding {
-                    Finding::Completeness { total, fields } => {
-                        fields.iter().all(|(_, n)| n == total)
-                    }
-                    _ => false,
-                };
+                let total = outcome.manifest.count;
+                let fields = vec![
+                    ("user identification".to_string(), outcome.with_user),
+                    ("type of event".into(), total),
+                    ("date and time".into(), total),
+                    ("success or failure".into(), total),
+                    ("origination (IP address)".into(), outcome.with_ip),
+                    (
+                        "affected resource (route or resource)".into(),
+                        outcome.with_resource,
+                    ),
+                ];
+                let complete = fields.iter().all(|(_, n)| *n == total);
                 (
                     if complete { "complete" } else { "incomplete" }.to_string(),
-                    finding,
+                    Finding::Completeness { total, fields },
                 )
             }
             ControlKind::Retention => {
@@ -435,8 +460,7 @@ pub fn gather(
 
     // Exceptions of the whole scope: every one an investigator annotated,
     // and the newest of the rest; all of them are counted.
-    let ex_query = scoped(&all, Some(EXCEPTION), period)?;
-    let exceptions_total = search::count(conn, &ex_query)?;
+    let exceptions_total = outcome.exceptions;
     let annotated = scoped(&ex_query, Some("bookmarked:true"), period)?;
     let mut listed: Vec<SearchHit> = Vec::new();
     search::for_each(conn, &annotated, &Sort::default(), |e| {
@@ -484,13 +508,10 @@ pub fn gather(
     let mut top_users: Vec<(String, u64)> = facets.user.clone().into_iter().collect();
     top_users.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     top_users.truncate(10);
-    let manifest = evidence::manifest(conn, period, scope)?;
-    let truncated = content_truncated(&controls, exceptions_total, exceptions.len());
-    let evidence = if truncated {
-        Some(listing(conn, &framework, scope, period, &all)?)
-    } else {
-        None
-    };
+    let manifest = outcome.manifest;
+    let evidence = outcome
+        .listing
+        .filter(|_| content_truncated(&controls, exceptions_total, exceptions.len()));
     Ok(Content {
         name: name.to_string(),
         framework,
@@ -520,87 +541,18 @@ fn content_truncated(controls: &[ControlResult], exceptions_total: u64, shown: u
         })
 }
 
-/// Every event of the period and scope, in time order, with the export
-/// columns plus the controls whose evidence it is and whether it is an
-/// exception: each section's full listing is the rows naming its control.
-fn listing(
-    conn: &Connection,
-    framework: &Framework,
-    scope: &Query,
-    period: &Period,
-    all: &Query,
-) -> Result<super::attach::Attachment> {
-    let mut members: Vec<(String, Vec<i64>, usize)> = Vec::new();
-    for c in &framework.controls {
-        if matches!(c.kind, ControlKind::Events | ControlKind::ByUser) {
-            let q = scoped(scope, c.query.as_deref(), period)?;
-            members.push((c.id.clone(), search::rowids(conn, &q)?, 0));
-        }
+/// The events at `rowids` as result rows, in that order.
+fn hits_at<'a>(conn: &Connection, rowids: impl Iterator<Item = &'a i64>) -> Result<Vec<SearchHit>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events AS e JOIN sources AS s ON s.id = e.source_id
+         WHERE e.id = ?1"
+    ))?;
+    let mut hits = Vec::new();
+    for rowid in rowids {
+        let (_, event) = stmt.query_row([rowid], read_row)?;
+        hits.push(SearchHit::from(event));
     }
-    let exceptions = search::rowids(conn, &scoped(all, Some(EXCEPTION), period)?)?;
-    let mut ex_at = 0;
-    let mut header: Vec<&str> = crate::export::COLUMNS.to_vec();
-    header.extend(["controls", "exception"]);
-    let mut out = super::attach::Listing::new(EVIDENCE_FILE, &header)?;
-    let time = Sort::parse("occurred_at:asc")?;
-    search::for_each_row(conn, all, &time, |rowid, event| {
-        // Both sides ascend by rowid: a merge walk, no sets in memory.
-        let mut ids = Vec::new();
-        for (id, rows, at) in &mut members {
-            while *at < rows.len() && rows[*at] < rowid {
-                *at += 1;
-            }
-            if rows.get(*at) == Some(&rowid) {
-                ids.push(id.as_str());
-            }
-        }
-        while ex_at < exceptions.len() && exceptions[ex_at] < rowid {
-            ex_at += 1;
-        }
-        let exception = exceptions.get(ex_at) == Some(&rowid);
-        let mut row = crate::export::cells(&SearchHit::from(event)).to_vec();
-        row.push(ids.join("; "));
-        row.push(if exception { "yes" } else { "no" }.into());
-        out.record(&row)
-    })?;
-    out.finish()
-}
-
-fn completeness(conn: &Connection, all: &Query) -> Result<Finding> {
-    let c = search::compile::compile(&all.expr);
-    let sql = format!(
-        "SELECT count(*), count(f.user), count(f.type), count(f.outcome),
-                count(w.ip), count(coalesce(w.route, w.resource_id, w.resource_name, w.resource_type))
-         FROM {} {} WHERE {}",
-        c.from(false),
-        if c.needs_who { "" } else { "JOIN event_who AS w ON w.id = f.id" },
-        c.cond
-    );
-    let row: [i64; 6] = conn.query_row(&sql, params_from_iter(c.params.iter()), |r| {
-        Ok([
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-        ])
-    })?;
-    let total = row[0] as u64;
-    Ok(Finding::Completeness {
-        total,
-        fields: vec![
-            ("user identification".into(), row[1] as u64),
-            ("type of event".into(), row[2] as u64),
-            ("date and time".into(), total),
-            ("success or failure".into(), row[3] as u64),
-            ("origination (IP address)".into(), row[4] as u64),
-            (
-                "affected resource (route or resource)".into(),
-                row[5] as u64,
-            ),
-        ],
-    })
+    Ok(hits)
 }
 
 fn coverage(

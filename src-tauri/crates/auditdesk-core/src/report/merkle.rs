@@ -6,9 +6,11 @@ use sha2::{Digest, Sha256};
 
 pub type Hash = [u8; 32];
 
+/// The reference form, for tests: the recursion as RFC 6962 writes it.
 /// MTH({}) = SHA-256(), MTH({d}) = SHA-256(0x00 ‖ d), and for n > 1
 /// MTH(D[n]) = SHA-256(0x01 ‖ MTH(D[0:k]) ‖ MTH(D[k:n])) with k the largest
 /// power of two smaller than n.
+#[cfg(test)]
 pub fn root<T: AsRef<[u8]>>(leaves: &[T]) -> Hash {
     if leaves.is_empty() {
         return Sha256::digest([]).into();
@@ -24,19 +26,67 @@ fn leaf(data: &[u8]) -> Hash {
     h.finalize().into()
 }
 
+#[cfg(test)]
 fn subtree(hashes: &[Hash]) -> Hash {
     if hashes.len() == 1 {
         return hashes[0];
     }
     let k = split(hashes.len());
+    node_hash(&subtree(&hashes[..k]), &subtree(&hashes[k..]))
+}
+
+/// The same root built one leaf at a time in O(log n) memory: a report
+/// streams a quarter's events (a million leaves) past it. It keeps the
+/// perfect subtrees of the leaves so far, one per set bit of the count,
+/// like a binary counter; RFC 6962's split (the largest power of two below
+/// n) makes the whole tree those subtrees joined from the right.
+#[derive(Debug, Default, Clone)]
+pub struct Builder {
+    /// (leaves below, subtree hash), largest first.
+    stack: Vec<(u64, Hash)>,
+    count: u64,
+}
+
+impl Builder {
+    pub fn push(&mut self, data: &[u8]) {
+        self.count += 1;
+        let mut node = (1u64, leaf(data));
+        while let Some(&(size, left)) = self.stack.last() {
+            if size != node.0 {
+                break;
+            }
+            self.stack.pop();
+            node = (size * 2, node_hash(&left, &node.1));
+        }
+        self.stack.push(node);
+    }
+
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    pub fn root(&self) -> Hash {
+        let mut subtrees = self.stack.iter().rev();
+        let Some(&(_, mut acc)) = subtrees.next() else {
+            return Sha256::digest([]).into();
+        };
+        for (_, left) in subtrees {
+            acc = node_hash(left, &acc);
+        }
+        acc
+    }
+}
+
+fn node_hash(left: &Hash, right: &Hash) -> Hash {
     let mut h = Sha256::new();
     h.update([1u8]);
-    h.update(subtree(&hashes[..k]));
-    h.update(subtree(&hashes[k..]));
+    h.update(left);
+    h.update(right);
     h.finalize().into()
 }
 
 /// The largest power of two smaller than `n` (n ≥ 2).
+#[cfg(test)]
 fn split(n: usize) -> usize {
     let mut k = 1;
     while k * 2 < n {
@@ -82,6 +132,19 @@ mod tests {
             hex::encode(root::<Vec<u8>>(&[])),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
+    }
+
+    #[test]
+    fn the_streaming_builder_gives_the_recursive_root_for_every_size() {
+        let leaves: Vec<[u8; 32]> = (0u8..=200).map(|i| [i; 32]).collect();
+        for n in 0..leaves.len() {
+            let mut b = Builder::default();
+            for l in &leaves[..n] {
+                b.push(l);
+            }
+            assert_eq!(b.count(), n as u64);
+            assert_eq!(b.root(), root(&leaves[..n]), "{n} leaves");
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod attach;
 mod content;
 mod evidence;
 mod merkle;
+mod pass;
 pub mod pdf;
 mod period;
 mod render;

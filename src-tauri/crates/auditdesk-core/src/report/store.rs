@@ -2,6 +2,8 @@
 //! generating → completed | failed), evidence manifest, PDF and its
 //! SHA-256. The SQL for the `reports` table lives here.
 
+use std::io::Write as _;
+
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -106,20 +108,36 @@ pub(crate) fn complete(
     sha256: &str,
     pdf: &[u8],
 ) -> Result<()> {
-    conn.execute(
-        "UPDATE reports SET status = 'completed', progress = 1, finished_at = ?2, events = ?3,
-            merkle_root = ?4, pages = ?5, pdf_sha256 = ?6, pdf = ?7, error = NULL
-         WHERE id = ?1",
-        params![
-            id,
-            Utc::now().timestamp_millis(),
-            manifest.count as i64,
-            manifest.root,
-            pages as i64,
-            sha256,
-            pdf
-        ],
-    )?;
+    // The PDF goes in through incremental blob I/O: bound as a parameter,
+    // SQLite would first copy all of it (tens of MiB with an attachment).
+    conn.execute_batch("SAVEPOINT report_complete")?;
+    let written = (|| -> Result<()> {
+        conn.execute(
+            "UPDATE reports SET status = 'completed', progress = 1, finished_at = ?2, events = ?3,
+                merkle_root = ?4, pages = ?5, pdf_sha256 = ?6, pdf = zeroblob(?7), error = NULL
+             WHERE id = ?1",
+            params![
+                id,
+                Utc::now().timestamp_millis(),
+                manifest.count as i64,
+                manifest.root,
+                pages as i64,
+                sha256,
+                pdf.len() as i64
+            ],
+        )?;
+        let mut blob = conn.blob_open(rusqlite::MAIN_DB, "reports", "pdf", id, false)?;
+        blob.write_all(pdf)
+            .map_err(|e| Error::Invalid(format!("storing the report PDF in the vault: {e}")))?;
+        Ok(())
+    })();
+    match written {
+        Ok(()) => conn.execute_batch("RELEASE report_complete")?,
+        Err(e) => {
+            conn.execute_batch("ROLLBACK TO report_complete; RELEASE report_complete")?;
+            return Err(e);
+        }
+    }
     Ok(())
 }
 

@@ -175,6 +175,48 @@ fn every_framework_reports_the_quarter_and_verifies() {
                 "hipaa: PHI access by user"
             );
         }
+        if *kind == "gdpr" {
+            // Art. 15: who accessed personal data, every user counted.
+            let flat = t.split_whitespace().collect::<Vec<_>>().join(" ");
+            let want = ws.count("tag:gdpr category:data_access after:2026-07-01 before:2026-10-01");
+            assert!(
+                flat.contains(&format!(
+                    "`tag:gdpr category:data_access`: {want}, by user (every user listed)"
+                )),
+                "gdpr: Art. 15, who accessed personal data"
+            );
+        }
+        if *kind == "sox" {
+            // Segregation of duties: the users who hold both duties, as the
+            // search facets of the two queries say.
+            let users = |q: &str| -> std::collections::BTreeSet<String> {
+                let page = ws.json(&[
+                    "search",
+                    &format!("({q}) after:2026-07-01 before:2026-10-01"),
+                    "--facets",
+                    "--limit",
+                    "0",
+                ]);
+                page["facets"]["user"]
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .cloned()
+                    .collect()
+            };
+            let admins = users("category:permission OR category:user_mgmt");
+            let changers = users("category:infrastructure OR category:data_modify");
+            let both = admins.intersection(&changers).count();
+            let flat = t.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(
+                flat.contains(&format!(
+                    "({} users) and (2) `category:infrastructure OR category:data_modify` ({} users): {both} users hold both duties",
+                    admins.len(),
+                    changers.len()
+                )),
+                "sox: segregation of duties"
+            );
+        }
         ws.ok(&["report", "verify", path_str(&out)]);
         // The same vault and arguments give the same bytes.
         let again = ws.root.path().join(format!("{kind}-again.pdf"));

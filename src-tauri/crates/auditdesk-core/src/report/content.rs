@@ -77,6 +77,9 @@ pub enum ControlKind {
     Events,
     /// The events of `query`, counted per user.
     ByUser,
+    /// The users with events of both `query` and `with`: duties that
+    /// should be held by different people (segregation of duties).
+    Conflict,
     /// The investigations (cases) with events in the period, as timelines.
     Cases,
     Completeness,
@@ -91,6 +94,9 @@ pub struct Control {
     pub kind: ControlKind,
     #[serde(default)]
     pub query: Option<String>,
+    /// The second query of a `conflict` control.
+    #[serde(default)]
+    pub with: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,6 +146,16 @@ pub enum Finding {
         /// Every user, most events first.
         users: Vec<(String, u64)>,
     },
+    Conflict {
+        query: String,
+        with: String,
+        /// How many users have events of `query`, and of `with`.
+        users_query: u64,
+        users_with: u64,
+        /// Every user with events of both: (user, events of `query`,
+        /// events of `with`), most events first.
+        users: Vec<(String, u64, u64)>,
+    },
     Cases {
         /// Each case with its bookmarked events of the period, oldest first.
         cases: Vec<(crate::cases::Case, Vec<crate::bookmarks::Bookmark>)>,
@@ -167,7 +183,7 @@ pub enum Finding {
 pub struct ControlResult {
     pub control: Control,
     /// `evidence`, `no evidence`, `exceptions`, `complete`, `incomplete`,
-    /// `met`, `not met`, `reviewed`, `not reviewed`.
+    /// `met`, `not met`, `reviewed`, `not reviewed`, `conflicts`, `no conflicts`.
     pub status: String,
     pub finding: Finding,
 }
@@ -307,12 +323,24 @@ pub fn gather(
     // events, the exceptions and completeness, and the listing.
     let mut tracked = Vec::new();
     for control in &framework.controls {
-        if matches!(control.kind, ControlKind::Events | ControlKind::ByUser) {
-            tracked.push(pass::Tracked {
-                id: control.id.clone(),
+        match control.kind {
+            ControlKind::Events | ControlKind::ByUser => tracked.push(pass::Tracked {
+                id: Some(control.id.clone()),
                 query: scoped(scope, control.query.as_deref(), period)?,
                 by_user: control.kind == ControlKind::ByUser,
-            });
+            }),
+            // Its evidence is the user table it prints in full, not a
+            // share of the listing.
+            ControlKind::Conflict => {
+                for q in [&control.query, &control.with] {
+                    tracked.push(pass::Tracked {
+                        id: None,
+                        query: scoped(scope, q.as_deref(), period)?,
+                        by_user: true,
+                    });
+                }
+            }
+            _ => {}
         }
     }
     // With no more events than a section prints, nothing can be cut short.
@@ -362,6 +390,33 @@ pub fn gather(
                     Finding::ByUser {
                         count: t.count,
                         query: control.query.clone().unwrap_or_default(),
+                        users,
+                    },
+                )
+            }
+            ControlKind::Conflict => {
+                let (a, b) = (
+                    tallies.next().unwrap_or_default(),
+                    tallies.next().unwrap_or_default(),
+                );
+                let mut users: Vec<(String, u64, u64)> = a
+                    .users
+                    .iter()
+                    .filter_map(|(u, n)| b.users.get(u).map(|m| (u.clone(), *n, *m)))
+                    .collect();
+                users.sort_by(|x, y| (y.1 + y.2).cmp(&(x.1 + x.2)).then(x.0.cmp(&y.0)));
+                (
+                    if users.is_empty() {
+                        "no conflicts"
+                    } else {
+                        "conflicts"
+                    }
+                    .to_string(),
+                    Finding::Conflict {
+                        query: control.query.clone().unwrap_or_default(),
+                        with: control.with.clone().unwrap_or_default(),
+                        users_query: a.users.len() as u64,
+                        users_with: b.users.len() as u64,
                         users,
                     },
                 )

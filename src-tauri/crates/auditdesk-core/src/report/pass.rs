@@ -20,7 +20,8 @@ use crate::search::{self, Query};
 
 /// A control whose events the pass follows.
 pub(crate) struct Tracked {
-    pub id: String,
+    /// The control the listing names for these events (none: not listed).
+    pub id: Option<String>,
     pub query: Query,
     /// Count its events per user label too.
     pub by_user: bool,
@@ -135,7 +136,9 @@ pub(crate) fn run(
                     }
                 }
             }
-            ids.push(tracked[i].id.as_str());
+            if let Some(id) = &tracked[i].id {
+                ids.push(id.as_str());
+            }
         }
         if let Some(out) = &mut out {
             let mut cells = r.cells(row)?;

@@ -376,6 +376,10 @@ fn summary_row(c: &ControlResult) -> Vec<String> {
         } => (count.to_string(), exceptions.to_string()),
         Finding::Completeness { total, .. } => (total.to_string(), "—".into()),
         Finding::ByUser { count, .. } => (count.to_string(), "—".into()),
+        Finding::Conflict { users, .. } => (
+            users.iter().map(|(_, a, b)| a + b).sum::<u64>().to_string(),
+            "—".into(),
+        ),
         Finding::Cases { cases } => (
             cases
                 .iter()
@@ -481,6 +485,40 @@ fn control(doc: &mut Document, c: &ControlResult, evidence: Option<&Attachment>)
                     .collect();
                 doc.table(
                     &[Column::new("User", 3.0), Column::new("Events", 1.0).right()],
+                    &rows,
+                )?;
+            }
+        }
+        Finding::Conflict {
+            query,
+            with,
+            users_query,
+            users_with,
+            users,
+        } => {
+            doc.paragraph(
+                &format!(
+                    "Evidence: the users with events of the period and scope matching both (1) `{query}` \
+                     ({users_query} users) and (2) `{with}` ({users_with} users): {} users hold both duties \
+                     (every one listed).",
+                    users.len()
+                ),
+                BODY,
+                Weight::Regular,
+            );
+            if users.is_empty() {
+                doc.paragraph("No user holds both: 0 conflicts.", BODY, Weight::Regular);
+            } else {
+                let rows: Vec<Vec<String>> = users
+                    .iter()
+                    .map(|(u, a, b)| vec![u.clone(), a.to_string(), b.to_string()])
+                    .collect();
+                doc.table(
+                    &[
+                        Column::new("User", 3.0),
+                        Column::new("Events (1)", 1.0).right(),
+                        Column::new("Events (2)", 1.0).right(),
+                    ],
                     &rows,
                 )?;
             }

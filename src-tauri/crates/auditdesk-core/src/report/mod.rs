@@ -1,5 +1,6 @@
 //! Compliance reports (DESIGN §7): SOX, GDPR, HIPAA, ISO 27001, PCI DSS and
-//! custom reports over a period and an optional scope query. `content`
+//! custom reports over a period and an optional scope query. `framework`
+//! holds the frameworks' control tables, `content`
 //! gathers what a report says from the vault (the control mapping is the
 //! reviewable table `frameworks.json`), `render` lays it out as a
 //! deterministic PDF (the same inputs, including the `--as-of` generation
@@ -10,6 +11,7 @@
 mod attach;
 mod content;
 mod evidence;
+mod framework;
 mod merkle;
 mod pass;
 pub mod pdf;
@@ -20,10 +22,9 @@ mod store;
 
 use std::path::Path;
 
-pub use content::{
-    Content, Control, ControlKind, ControlResult, Finding, Framework, ReportType, framework,
-};
+pub use content::{Content, ControlResult, Finding};
 pub use evidence::{Manifest, manifest};
+pub use framework::{Control, ControlKind, Framework, ReportType, framework};
 pub use period::Period;
 pub use run::{Generated, Progress, Request, Verification, generate, verify};
 pub use store::{StoredReport, delete, get, list, pdf as stored_pdf};

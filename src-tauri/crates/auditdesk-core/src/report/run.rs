@@ -6,8 +6,9 @@ use rusqlite::Connection;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::content::{self, ReportType};
+use super::content;
 use super::evidence::{self, Manifest};
+use super::framework::{self, ReportType};
 use super::period::Period;
 use super::render;
 use super::store::{self, StoredReport};
@@ -52,7 +53,7 @@ pub fn generate(
     // error, not a failed report.
     let scope = search::parse(&request.scope)?;
     let as_of = request.as_of.unwrap_or_else(Utc::now).trunc_subsecs(0);
-    let framework = content::framework(request.report_type)?;
+    let framework = framework::framework(request.report_type)?;
     let name = request.name.clone().unwrap_or_else(|| {
         let period = request
             .period

@@ -9,15 +9,18 @@ use crate::util::{PASSPHRASE, Workspace, path_str};
 
 fn raw_connection(ws: &Workspace) -> Connection {
     let key = Vault::unwrap_key(&ws.vault, PASSPHRASE).unwrap();
-    let page_size = Vault::read_header(&ws.vault).unwrap().cipher_page_size;
+    let header = Vault::read_header(&ws.vault).unwrap();
     let conn = Connection::open(ws.vault.join("vault.db")).unwrap();
     conn.execute_batch(&format!(
         "PRAGMA key = \"x'{}'\";",
         hex::encode(key.as_bytes())
     ))
     .unwrap();
-    conn.execute_batch(&format!("PRAGMA cipher_page_size = {page_size};"))
-        .unwrap();
+    conn.execute_batch(&format!(
+        "PRAGMA cipher_page_size = {}; PRAGMA cipher_hmac_algorithm = {};",
+        header.cipher_page_size, header.cipher_hmac
+    ))
+    .unwrap();
     conn
 }
 

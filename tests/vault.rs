@@ -131,6 +131,68 @@ fn rekey_rewraps_the_key_without_touching_the_database() {
     assert_eq!(total["total"], 20);
 }
 
+/// Vaults made before the header recorded the page HMAC were created with
+/// SQLCipher's default, HMAC-SHA512: they still open, search and rekey.
+#[test]
+fn a_vault_whose_header_predates_the_hmac_field_opens_with_sha512() {
+    let ws = Workspace::init();
+    let header_path = ws.vault.join("vault.header");
+    let mut header: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&header_path).unwrap()).unwrap();
+    assert_eq!(header["cipher_hmac"], "HMAC_SHA256", "new vaults");
+    header.as_object_mut().unwrap().remove("cipher_hmac");
+    std::fs::write(&header_path, serde_json::to_vec_pretty(&header).unwrap()).unwrap();
+    // Recreated under the legacy header: as an old AuditDesk made it.
+    for f in ["vault.db", "vault.db-wal", "vault.db-shm"] {
+        let _ = std::fs::remove_file(ws.vault.join(f));
+    }
+    let sample = ws.write("e.ndjson", crate::util::redox_ndjson(3, 20));
+    ws.ok(&["import", path_str(&sample)]);
+    assert_eq!(ws.count(""), 20);
+    ws.ok(&["vault", "verify"]);
+
+    let key = auditdesk_core::Vault::unwrap_key(&ws.vault, crate::util::PASSPHRASE).unwrap();
+    let opens_with = |hmac: &str| {
+        let conn = rusqlite::Connection::open(ws.vault.join("vault.db")).unwrap();
+        conn.execute_batch(&format!(
+            "PRAGMA key = \"x'{}'\"; PRAGMA cipher_page_size = 16384; PRAGMA cipher_hmac_algorithm = {hmac};",
+            hex::encode(key.as_bytes())
+        ))
+        .unwrap();
+        conn.query_row("SELECT count(*) FROM events", [], |r| r.get::<_, i64>(0))
+            .is_ok()
+    };
+    assert!(opens_with("HMAC_SHA512"));
+    assert!(!opens_with("HMAC_SHA256"), "the setting was applied");
+
+    let out = ws
+        .command(&["vault", "rekey"])
+        .env("AUDITDESK_NEW_PASSPHRASE", "a brand new passphrase")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let header: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&header_path).unwrap()).unwrap();
+    assert_eq!(
+        header["cipher_hmac"], "HMAC_SHA512",
+        "rekey keeps the format"
+    );
+    let after = ws
+        .command(&["search", "", "--count", "--json"])
+        .env("AUDITDESK_PASSPHRASE", "a brand new passphrase")
+        .output()
+        .unwrap();
+    assert!(
+        after.status.success(),
+        "{}",
+        String::from_utf8_lossy(&after.stderr)
+    );
+}
+
 #[test]
 fn short_new_passphrases_are_refused() {
     let ws = Workspace::new();

@@ -95,9 +95,21 @@ pub struct Header {
     /// SQLCipher's page size is not readable from the encrypted file, so
     /// the header records the one the database was created with.
     pub cipher_page_size: u32,
+    /// SQLCipher's per-page HMAC, which is not readable from the file
+    /// either. Headers written before it was recorded belong to vaults
+    /// created with SQLCipher's default, HMAC-SHA512.
+    #[serde(default = "legacy_cipher_hmac")]
+    pub cipher_hmac: String,
     #[serde(default)]
     pub keychain: Option<KeychainRef>,
 }
+
+fn legacy_cipher_hmac() -> String {
+    "HMAC_SHA512".into()
+}
+
+/// The HMAC algorithms a vault may use (SQLCipher's names).
+pub const CIPHER_HMACS: [&str; 2] = ["HMAC_SHA256", "HMAC_SHA512"];
 
 impl Header {
     /// Wraps `key` under `passphrase` with fresh salt and nonce.
@@ -131,6 +143,7 @@ impl Header {
                 ciphertext: String::new(),
             },
             cipher_page_size: super::CIPHER_PAGE_SIZE,
+            cipher_hmac: super::CIPHER_HMAC.into(),
             keychain: None,
         };
         let kek = derive(passphrase, &header.kdf)?;
@@ -221,6 +234,12 @@ impl Header {
             return Err(Error::HeaderCorrupt {
                 path: path.to_path_buf(),
                 reason: format!("invalid page size {}", header.cipher_page_size),
+            });
+        }
+        if !CIPHER_HMACS.contains(&header.cipher_hmac.as_str()) {
+            return Err(Error::HeaderCorrupt {
+                path: path.to_path_buf(),
+                reason: format!("unknown page HMAC {:?}", header.cipher_hmac),
             });
         }
         if header.kdf.algorithm != "argon2id-v19"

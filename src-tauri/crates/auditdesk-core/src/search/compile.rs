@@ -220,8 +220,20 @@ fn text_filter(field: TextField, value: &str, ctx: &mut Ctx) -> String {
         TextField::Env => &["w.env_id"],
         TextField::Source => &["s.name"],
         TextField::Tag => {
+            if value.contains('*') {
+                let test = matcher("t.value", value, params);
+                return format!("EXISTS (SELECT 1 FROM json_each(w.tags) AS t WHERE {test})");
+            }
+            // Tags are stored as a JSON array serialised by serde_json, so an
+            // element equal to the value (ASCII case aside, as NOCASE) shows
+            // in the text as the value's JSON string, and LIKE (ASCII case
+            // aside too) rules out most rows before json_each parses any.
+            let quoted = serde_json::Value::String(value.to_string()).to_string();
+            params.push(Value::Text(format!("%{}%", escape_like(&quoted))));
             let test = matcher("t.value", value, params);
-            return format!("EXISTS (SELECT 1 FROM json_each(w.tags) AS t WHERE {test})");
+            return format!(
+                "(w.tags LIKE ? ESCAPE '\\' AND EXISTS (SELECT 1 FROM json_each(w.tags) AS t WHERE {test}))"
+            );
         }
         TextField::Case => {
             let test = matcher("c.name", value, params);
@@ -246,23 +258,24 @@ fn text_filter(field: TextField, value: &str, ctx: &mut Ctx) -> String {
 /// `column` equal to `value` ignoring case, or LIKE it when it holds `*`.
 fn matcher(column: &str, value: &str, params: &mut Vec<Value>) -> String {
     if value.contains('*') {
-        let mut pattern = String::with_capacity(value.len());
-        for c in value.chars() {
-            match c {
-                '*' => pattern.push('%'),
-                '%' | '_' | '\\' => {
-                    pattern.push('\\');
-                    pattern.push(c);
-                }
-                c => pattern.push(c),
-            }
-        }
-        params.push(Value::Text(pattern));
+        params.push(Value::Text(escape_like(value).replace('*', "%")));
         format!("{column} LIKE ? ESCAPE '\\'")
     } else {
         params.push(Value::Text(value.to_string()));
         format!("{column} = ? COLLATE NOCASE")
     }
+}
+
+/// `text` with LIKE's own wildcards (and the escape character) escaped by `\\`.
+fn escape_like(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern
 }
 
 /// The SQL function behind `ip:` (CIDR containment), registered on every

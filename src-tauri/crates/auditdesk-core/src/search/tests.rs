@@ -286,3 +286,43 @@ proptest! {
         prop_assert!(count(&conn, &query).is_ok());
     }
 }
+
+/// Tag values and stored tags with what JSON and LIKE treat specially.
+fn tag_text() -> impl Strategy<Value = String> {
+    "[aAbB%_\\\\\"\u{7}é É*]{1,4}"
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// `tag:` rules rows out with LIKE on the stored JSON before json_each
+    /// checks them: the prefilter must never drop a row json_each accepts.
+    #[test]
+    fn the_tag_prefilter_keeps_every_match(
+        tags in prop::collection::vec(tag_text(), 0..4),
+        value in tag_text(),
+    ) {
+        prop_assume!(!value.contains('*'));
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE who (tags TEXT NOT NULL)").unwrap();
+        conn.execute("INSERT INTO who VALUES (?1)", [serde_json::to_string(&tags).unwrap()])
+            .unwrap();
+        let c = compile::compile(&Expr::Filter(Filter::Text { field: TextField::Tag, value: value.clone() }));
+        let with_prefilter: i64 = conn
+            .query_row(
+                &format!("SELECT count(*) FROM who AS w WHERE {}", c.cond),
+                rusqlite::params_from_iter(c.params.iter()),
+                |r| r.get(0),
+            )
+            .unwrap();
+        let exact: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM who AS w WHERE EXISTS
+                   (SELECT 1 FROM json_each(w.tags) AS t WHERE t.value = ?1 COLLATE NOCASE)",
+                [&value],
+                |r| r.get(0),
+            )
+            .unwrap();
+        prop_assert_eq!(with_prefilter, exact, "tags {:?}, tag:{:?}", tags, value);
+    }
+}

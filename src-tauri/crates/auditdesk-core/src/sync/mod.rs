@@ -183,8 +183,9 @@ pub fn next_window(
     Ok(Window { start, stop })
 }
 
-/// Pages are committed one per transaction while the writer keeps up (a
-/// paced sync against Redox's rate limit always does). When pages arrive
+/// Pages are committed once the writer keeps up (a paced sync against
+/// Redox's rate limit always does), after waiting `MIN_TX_TIME` for more.
+/// When pages arrive
 /// faster than it writes them, the transaction stays open for those waiting,
 /// up to these bounds: every commit rewrites the index pages it touched (50
 /// random ids touch ~50 of them) and flushes a full-text segment, so a
@@ -193,6 +194,10 @@ pub fn next_window(
 const MAX_BATCH_EVENTS: usize = 1_000;
 const MAX_TX_EVENTS: usize = 20_000;
 const MAX_TX_TIME: std::time::Duration = std::time::Duration::from_secs(1);
+/// How long an open transaction waits for the next page before committing
+/// when the writer has caught up: under Redox's pacing (a page every ~30 ms)
+/// a few pages share a commit, and a kill loses at most this much work.
+const MIN_TX_TIME: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// A page fetched and decoded by a fetcher thread, ready to write.
 struct Fetched {
@@ -453,6 +458,30 @@ fn walk_pages(
                         waiting.insert(page, f);
                     }
                     Err(e) => failed = failed.or(Some(e)),
+                }
+            }
+            // Caught up: a commit rewrites every index page the transaction
+            // touched, so before committing give the next page a moment to
+            // arrive (fetchers finish out of order).
+            if let Some(since) = open_since
+                && !end
+                && failed.is_none()
+            {
+                let deadline = since + MIN_TX_TIME;
+                while !waiting.contains_key(&expected) {
+                    let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                        break;
+                    };
+                    match receiver.recv_timeout(left) {
+                        Ok((page, Ok(f))) => {
+                            waiting.insert(page, f);
+                        }
+                        Ok((_, Err(e))) => {
+                            failed = Some(e);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
                 }
             }
             let behind = waiting.contains_key(&expected);

@@ -94,15 +94,10 @@ fn passphrase_file_is_read_without_its_trailing_newline() {
     );
 }
 
-#[test]
-fn rekey_rewraps_the_key_without_touching_the_database() {
-    let ws = Workspace::init();
-    let sample = ws.write("e.ndjson", crate::util::redox_ndjson(2, 20));
-    ws.ok(&["import", path_str(&sample)]);
-    let db_before = std::fs::read(ws.vault.join("vault.db")).unwrap();
+fn rekey_to(ws: &Workspace, new: &str) {
     let out = ws
         .command(&["vault", "rekey"])
-        .env("AUDITDESK_NEW_PASSPHRASE", "a brand new passphrase")
+        .env("AUDITDESK_NEW_PASSPHRASE", new)
         .output()
         .unwrap();
     assert!(
@@ -110,6 +105,15 @@ fn rekey_rewraps_the_key_without_touching_the_database() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn rekey_rewraps_the_key_without_touching_the_database() {
+    let ws = Workspace::init();
+    let sample = ws.write("e.ndjson", crate::util::redox_ndjson(2, 20));
+    ws.ok(&["import", path_str(&sample)]);
+    let db_before = std::fs::read(ws.vault.join("vault.db")).unwrap();
+    rekey_to(&ws, "a brand new passphrase");
     assert_eq!(std::fs::read(ws.vault.join("vault.db")).unwrap(), db_before);
     assert!(
         !ws.vault.join("vault.header.tmp").exists(),
@@ -165,16 +169,7 @@ fn a_vault_whose_header_predates_the_hmac_field_opens_with_sha512() {
     assert!(opens_with("HMAC_SHA512"));
     assert!(!opens_with("HMAC_SHA256"), "the setting was applied");
 
-    let out = ws
-        .command(&["vault", "rekey"])
-        .env("AUDITDESK_NEW_PASSPHRASE", "a brand new passphrase")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    rekey_to(&ws, "a brand new passphrase");
     let header: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&header_path).unwrap()).unwrap();
     assert_eq!(

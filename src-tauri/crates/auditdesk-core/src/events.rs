@@ -4,7 +4,7 @@
 //! types it reads.
 
 use chrono::{DateTime, TimeZone, Utc};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
@@ -91,6 +91,15 @@ pub struct EventWriter<'c> {
     pending_versions: Vec<(i64, i64, String, Hash, Hash)>,
     pending_ids: HashSet<String>,
     pending_rowids: HashSet<i64>,
+    /// Set for a source created in this transaction (`for_new_source`): an
+    /// id whose key this writer has not written is then new, without asking
+    /// SQLite. The keys it has written.
+    fresh_keys: Option<HashSet<i64>>,
+    /// The highest rowid the vault held when the writer began: the
+    /// milliseconds above it hold only rows this writer allocated, so their
+    /// next free slot is known here (millisecond base → highest allocated).
+    vault_top: i64,
+    tops: HashMap<i64, i64>,
 }
 
 impl<'c> EventWriter<'c> {
@@ -106,6 +115,8 @@ impl<'c> EventWriter<'c> {
             Some((seq, link)) => (seq, to_hash(&link)?),
             None => (0, integrity::GENESIS),
         };
+        let vault_top: Option<i64> =
+            conn.query_row("SELECT max(id) FROM events", [], |r| r.get(0))?;
         Ok(EventWriter {
             conn,
             source_id,
@@ -117,7 +128,18 @@ impl<'c> EventWriter<'c> {
             pending_versions: Vec::with_capacity(INSERT_BATCH),
             pending_ids: HashSet::new(),
             pending_rowids: HashSet::new(),
+            fresh_keys: None,
+            vault_top: vault_top.unwrap_or(i64::MIN),
+            tops: HashMap::new(),
         })
+    }
+
+    /// Declares that the source holds no event yet (it was created in this
+    /// transaction), so an id this writer has not written is new without a
+    /// lookup: a first import into a source skips one query per event.
+    pub fn for_new_source(mut self) -> Self {
+        self.fresh_keys = Some(HashSet::new());
+        self
     }
 
     pub fn upsert(&mut self, prepared: PreparedEvent) -> Result<Upsert> {
@@ -139,17 +161,24 @@ impl<'c> EventWriter<'c> {
         if self.pending_ids.contains(&event.event_id) {
             self.flush()?;
         }
-        let existing: Option<(i64, Vec<u8>, String, i64)> = self
-            .conn
-            .prepare_cached(
-                "SELECT id, content_hash, outcome, occurred_at FROM events
-                 WHERE event_key = ?1 AND source_id = ?2 AND event_id = ?3",
-            )?
-            .query_row(
-                params![event_key(&event.event_id), self.source_id, event.event_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()?;
+        let key = event_key(&event.event_id);
+        let surely_new = self
+            .fresh_keys
+            .as_mut()
+            .is_some_and(|keys| keys.insert(key));
+        let existing: Option<(i64, Vec<u8>, String, i64)> = if surely_new {
+            None
+        } else {
+            self.conn
+                .prepare_cached(
+                    "SELECT id, content_hash, outcome, occurred_at FROM events
+                     WHERE event_key = ?1 AND source_id = ?2 AND event_id = ?3",
+                )?
+                .query_row(params![key, self.source_id, event.event_id], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+                .optional()?
+        };
         let occurred_ms = event.occurred_at.timestamp_millis();
         match existing {
             Some((_, old_hash, _, _)) if old_hash == hash => Ok(Upsert::Unchanged),
@@ -293,22 +322,30 @@ impl<'c> EventWriter<'c> {
         ])
     }
 
-    fn allocate_rowid(&self, occurred_ms: i64) -> Result<i64> {
+    fn allocate_rowid(&mut self, occurred_ms: i64) -> Result<i64> {
         let base = occurred_ms
             .checked_mul(SLOTS_PER_MS)
             .ok_or_else(|| Error::Invalid(format!("timestamp {occurred_ms} ms is out of range")))?;
-        let top: Option<i64> = self
-            .conn
-            .prepare_cached("SELECT max(id) FROM events WHERE id >= ?1 AND id < ?2")?
-            .query_row(params![base, base + SLOTS_PER_MS], |r| r.get(0))?;
-        let mut candidate = top.map_or(base, |id| id + 1);
-        while self.pending_rowids.contains(&candidate) {
-            candidate += 1;
-        }
+        let candidate = if base > self.vault_top {
+            self.tops.get(&base).map_or(base, |top| top + 1)
+        } else {
+            let top: Option<i64> = self
+                .conn
+                .prepare_cached("SELECT max(id) FROM events WHERE id >= ?1 AND id < ?2")?
+                .query_row(params![base, base + SLOTS_PER_MS], |r| r.get(0))?;
+            let mut candidate = top.map_or(base, |id| id + 1);
+            while self.pending_rowids.contains(&candidate) {
+                candidate += 1;
+            }
+            candidate
+        };
         if candidate >= base + SLOTS_PER_MS {
             return Err(Error::Invalid(format!(
                 "more than {SLOTS_PER_MS} events in one millisecond ({occurred_ms})"
             )));
+        }
+        if base > self.vault_top {
+            self.tops.insert(base, candidate);
         }
         Ok(candidate)
     }
@@ -503,4 +540,127 @@ pub fn find(conn: &Connection, event_id: &str, source: Option<&str>) -> Result<E
         status_history,
         versions: versions as u64,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone};
+    use rusqlite::Connection;
+
+    use super::*;
+    use crate::domain::{Classifier, NewEvent};
+
+    fn vault() -> (Connection, i64) {
+        let conn = Connection::open_in_memory().unwrap();
+        crate::vault::migrations::migrate(&conn).unwrap();
+        let source = crate::sources::find_or_create_file_source(&conn, "s").unwrap();
+        (conn, source.id)
+    }
+
+    /// (id, seconds after the start, outcome)
+    fn event(id: &str, secs: i64, outcome: &str) -> PreparedEvent {
+        let start = Utc.with_ymd_and_hms(2026, 7, 1, 0, 0, 0).unwrap();
+        let mut e = NewEvent::new(start + Duration::seconds(secs), "log-search");
+        e.outcome = outcome.into();
+        e.body.raw = serde_json::json!({ "id": id, "outcome": outcome });
+        PreparedEvent::new("s", Classifier::builtin().normalize(e, id.to_string()))
+    }
+
+    fn write(
+        conn: &Connection,
+        source: i64,
+        new_source: bool,
+        events: &[(&str, i64, &str)],
+    ) -> Vec<Upsert> {
+        let mut w = EventWriter::new(conn, source, "s").unwrap();
+        if new_source {
+            w = w.for_new_source();
+        }
+        let out = events
+            .iter()
+            .map(|(id, secs, outcome)| w.upsert(event(id, *secs, outcome)).unwrap())
+            .collect();
+        w.finish().unwrap();
+        out
+    }
+
+    fn rows(conn: &Connection) -> Vec<(i64, String, String, Vec<u8>)> {
+        let mut stmt = conn
+            .prepare("SELECT id, event_id, outcome, content_hash FROM events ORDER BY id")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+    }
+
+    /// The shortcuts a first import and new milliseconds take (no lookup of
+    /// the id, the next free rowid known in memory) store exactly what the
+    /// lookups would: same rows, same rowids, same outcomes.
+    #[test]
+    fn the_in_memory_shortcuts_store_what_the_lookups_would() {
+        let first: &[(&str, i64, &str)] = &[
+            ("a", 10, "successful"),
+            ("b", 10, "successful"),
+            ("c", 10, "attempted"),
+            ("d", 5, "successful"),
+            ("a", 10, "successful"),
+            ("c", 10, "failed"),
+            ("e", 20, "successful"),
+            ("e", 30, "successful"),
+            ("f", 10, "successful"),
+        ];
+        // Older and newer than what the first transaction left, and the
+        // same milliseconds again.
+        let second: &[(&str, i64, &str)] = &[
+            ("g", 1, "successful"),
+            ("h", 10, "successful"),
+            ("i", 40, "successful"),
+            ("j", 40, "successful"),
+            ("b", 40, "failed"),
+            ("k", 30, "successful"),
+        ];
+        let (fast, fast_source) = vault();
+        let (slow, slow_source) = vault();
+        let fast_first = write(&fast, fast_source, true, first);
+        let slow_first = write(&slow, slow_source, false, first);
+        assert_eq!(fast_first, slow_first);
+        assert_eq!(
+            fast_first,
+            [
+                Upsert::New,
+                Upsert::New,
+                Upsert::New,
+                Upsert::New,
+                Upsert::Unchanged,
+                Upsert::Updated,
+                Upsert::New,
+                Upsert::Updated,
+                Upsert::New
+            ]
+        );
+        assert_eq!(rows(&fast), rows(&slow));
+        assert_eq!(
+            write(&fast, fast_source, false, second),
+            write(&slow, slow_source, false, second)
+        );
+        let all = rows(&fast);
+        assert_eq!(all, rows(&slow));
+        assert_eq!(all.len(), 11);
+        let mut ids: Vec<i64> = all.iter().map(|r| r.0).collect();
+        ids.dedup();
+        assert_eq!(ids.len(), 11, "rowids are unique");
+        let ten = Utc
+            .with_ymd_and_hms(2026, 7, 1, 0, 0, 10)
+            .unwrap()
+            .timestamp_millis()
+            * SLOTS_PER_MS;
+        let in_ten: Vec<i64> = all
+            .iter()
+            .map(|r| r.0)
+            .filter(|id| (ten..ten + SLOTS_PER_MS).contains(id))
+            .collect();
+        // b moved to 40 s in the second transaction; h took the next slot.
+        assert_eq!(in_ten, [ten, ten + 2, ten + 3, ten + 4], "a, c, f, then h");
+    }
 }

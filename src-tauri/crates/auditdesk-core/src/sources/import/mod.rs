@@ -222,6 +222,7 @@ fn import_in_transaction(
     let tx = vault
         .conn_mut()
         .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let new_source = sources::find(&tx, &source_name)?.is_none();
     let source = sources::find_or_create_file_source(&tx, &source_name)?;
     let mut summary = ImportSummary {
         file: display.clone(),
@@ -237,6 +238,9 @@ fn import_in_transaction(
     // parses, classifies and hashes the next records. The first error on
     // either side ends both, and the transaction is then rolled back.
     let mut writer = EventWriter::new(&tx, source.id, &source.name)?;
+    if new_source {
+        writer = writer.for_new_source();
+    }
     let (sender, receiver) = mpsc::sync_channel::<Result<(u64, PreparedEvent)>>(PIPELINE_DEPTH);
     let reader = std::thread::scope(|scope| -> Result<_> {
         let producer = scope.spawn(|| {

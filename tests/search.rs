@@ -121,7 +121,10 @@ fn bad_queries_point_at_the_position() {
     let ws = workspace();
     let out = ws.run(&["search", "log colour:red"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("position 4"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("position 4"));
+    // The query, and a caret under the character the error names.
+    assert!(stderr.contains("  log colour:red\n      ^\n"), "{stderr}");
     // FTS syntax in user text is just text.
     assert_eq!(ws.count("\"NEAR(a b)\" OR* ^x"), 0);
 }

@@ -385,9 +385,29 @@ fn exit_code(error: &Error) -> u8 {
     }
 }
 
+/// The query a command was given on the command line, to point at a query
+/// error's position in it.
+fn typed_query(command: &Command) -> Option<String> {
+    match command {
+        Command::Search(a) => Some(a.query.clone()),
+        Command::Export(a) => Some(a.query.clone()),
+        _ => None,
+    }
+}
+
+/// The query with a caret under the character a query error points at.
+fn caret(query: &str, position: usize) -> String {
+    let shown: String = query
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    format!("  {shown}\n  {}^", " ".repeat(position))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.json;
+    let query = typed_query(&cli.command);
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -399,6 +419,9 @@ fn main() -> ExitCode {
                 println!("{body}");
             }
             eprintln!("auditdesk: {error}");
+            if let (Error::Query { position, .. }, Some(query)) = (&error, &query) {
+                eprintln!("{}", caret(query, *position));
+            }
             ExitCode::from(exit_code(&error))
         }
     }

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::review::sample_workspace;
-use crate::util::{PASSPHRASE, Workspace, path_str};
+use crate::util::{Workspace, path_str};
 
 const AS_OF: &str = "2026-10-02T08:00:00Z";
 
@@ -262,16 +262,7 @@ fn a_tampered_event_or_pdf_fails_verification() {
     assert_eq!(bad.status.code(), Some(4));
 
     // An event of the quarter altered behind AuditDesk's back.
-    let key = auditdesk_core::Vault::unwrap_key(&ws.vault, PASSPHRASE).unwrap();
-    let page_size = auditdesk_core::Vault::read_header(&ws.vault)
-        .unwrap()
-        .cipher_page_size;
-    let conn = rusqlite::Connection::open(ws.vault.join("vault.db")).unwrap();
-    conn.execute_batch(&format!(
-        "PRAGMA key = \"x'{}'\"; PRAGMA cipher_page_size = {page_size};",
-        hex::encode(key.as_bytes())
-    ))
-    .unwrap();
+    let conn = crate::util::raw_connection(&ws.vault);
     conn.execute(
         "UPDATE events SET content_hash = zeroblob(32)
          WHERE id = (SELECT id FROM events WHERE occurred_at >= 1785000000000 ORDER BY id LIMIT 1)",

@@ -2,26 +2,12 @@
 //! (someone who has the key, bypassing AuditDesk) are named by `vault verify`,
 //! which exits 4.
 
-use auditdesk_core::Vault;
 use rusqlite::Connection;
 
-use crate::util::{PASSPHRASE, Workspace, path_str};
+use crate::util::{Workspace, path_str};
 
 fn raw_connection(ws: &Workspace) -> Connection {
-    let key = Vault::unwrap_key(&ws.vault, PASSPHRASE).unwrap();
-    let header = Vault::read_header(&ws.vault).unwrap();
-    let conn = Connection::open(ws.vault.join("vault.db")).unwrap();
-    conn.execute_batch(&format!(
-        "PRAGMA key = \"x'{}'\";",
-        hex::encode(key.as_bytes())
-    ))
-    .unwrap();
-    conn.execute_batch(&format!(
-        "PRAGMA cipher_page_size = {}; PRAGMA cipher_hmac_algorithm = {};",
-        header.cipher_page_size, header.cipher_hmac
-    ))
-    .unwrap();
-    conn
+    crate::util::raw_connection(&ws.vault)
 }
 
 fn imported() -> (Workspace, Vec<String>) {

@@ -161,3 +161,20 @@ pub fn redox_ndjson(seed: u64, count: u64) -> String {
     );
     out
 }
+
+/// A raw SQLCipher connection to a vault's database, keyed and configured
+/// from its header as AuditDesk does: for tests that change the database
+/// behind AuditDesk's back.
+pub fn raw_connection(vault: &Path) -> rusqlite::Connection {
+    let key = auditdesk_core::Vault::unwrap_key(vault, PASSPHRASE).unwrap();
+    let header = auditdesk_core::Vault::read_header(vault).unwrap();
+    let conn = rusqlite::Connection::open(vault.join("vault.db")).unwrap();
+    conn.execute_batch(&format!(
+        "PRAGMA key = \"x'{}'\"; PRAGMA cipher_page_size = {}; PRAGMA cipher_hmac_algorithm = {};",
+        hex::encode(key.as_bytes()),
+        header.cipher_page_size,
+        header.cipher_hmac
+    ))
+    .unwrap();
+    conn
+}

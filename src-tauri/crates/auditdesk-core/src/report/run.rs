@@ -76,14 +76,19 @@ pub fn generate(
     };
     let result = (|| -> Result<Vec<u8>> {
         step("gathering evidence", 0.05)?;
-        let mut content = content::gather(
+        // One read transaction, so every figure comes from the same
+        // snapshot even while a sync writes on another connection.
+        conn.execute_batch("SAVEPOINT report_gather")?;
+        let gathered = content::gather(
             conn,
             &name,
             request.report_type,
             &request.period,
             &scope,
             as_of,
-        )?;
+        );
+        conn.execute_batch("RELEASE report_gather")?;
+        let mut content = gathered?;
         step("drawing the PDF", 0.6)?;
         let (pdf, pages) = render::render(&content)?;
         let pdf = match content.evidence.take() {

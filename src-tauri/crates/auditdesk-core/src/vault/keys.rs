@@ -21,7 +21,12 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::error::{Error, Result};
 
 pub const HEADER_FORMAT: &str = "auditdesk-vault-header";
-pub const HEADER_VERSION: u32 = 1;
+/// Version 2 records the page HMAC (`cipher_hmac`, required); version 1
+/// headers predate it and belong to vaults made with SQLCipher's default.
+/// Bumped so that an AuditDesk that knows only version 1 refuses a newer
+/// vault instead of misreading it (or rewriting its header without the field).
+pub const HEADER_VERSION: u32 = 2;
+pub(crate) const LEGACY_HEADER_VERSION: u32 = 1;
 
 /// Security floor from DESIGN §4; headers asking for less are refused so a
 /// tampered header cannot downgrade the KDF.
@@ -119,6 +124,26 @@ impl Header {
         passphrase: &str,
         key: &DataKey,
     ) -> Result<Header> {
+        Header::seal_as(
+            HEADER_VERSION,
+            super::CIPHER_HMAC,
+            vault_id,
+            created_at,
+            passphrase,
+            key,
+        )
+    }
+
+    /// `seal` for a given header version and page HMAC (tests make the
+    /// version 1 headers of older vaults with it).
+    pub(crate) fn seal_as(
+        version: u32,
+        cipher_hmac: &str,
+        vault_id: &str,
+        created_at: &str,
+        passphrase: &str,
+        key: &DataKey,
+    ) -> Result<Header> {
         check_passphrase(passphrase)?;
         let mut salt = [0u8; 16];
         let mut nonce = [0u8; 24];
@@ -133,7 +158,7 @@ impl Header {
         };
         let mut header = Header {
             format: HEADER_FORMAT.into(),
-            version: HEADER_VERSION,
+            version,
             vault_id: vault_id.into(),
             created_at: created_at.into(),
             kdf,
@@ -143,7 +168,7 @@ impl Header {
                 ciphertext: String::new(),
             },
             cipher_page_size: super::CIPHER_PAGE_SIZE,
-            cipher_hmac: super::CIPHER_HMAC.into(),
+            cipher_hmac: cipher_hmac.into(),
             keychain: None,
         };
         let kek = derive(passphrase, &header.kdf)?;
@@ -218,11 +243,29 @@ impl Header {
 
     pub fn read(path: &Path) -> Result<Header> {
         let text = fs::read_to_string(path).map_err(Error::io(path))?;
-        let header: Header = serde_json::from_str(&text).map_err(|e| Error::HeaderCorrupt {
+        let corrupt = |reason: String| Error::HeaderCorrupt {
             path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
-        if header.format != HEADER_FORMAT || header.version != HEADER_VERSION {
+            reason,
+        };
+        let value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| corrupt(e.to_string()))?;
+        let header: Header =
+            serde_json::from_value(value.clone()).map_err(|e| corrupt(e.to_string()))?;
+        // Only a version 1 header may leave the page HMAC out, and a version
+        // 1 vault has SQLCipher's default (rewriting its header, as
+        // `remember` does, writes that default out).
+        if header.version == HEADER_VERSION && value.get("cipher_hmac").is_none() {
+            return Err(corrupt("missing cipher_hmac".into()));
+        }
+        if header.version == LEGACY_HEADER_VERSION && header.cipher_hmac != legacy_cipher_hmac() {
+            return Err(corrupt(format!(
+                "a version 1 header with page HMAC {}",
+                header.cipher_hmac
+            )));
+        }
+        if header.format != HEADER_FORMAT
+            || !(header.version == HEADER_VERSION || header.version == LEGACY_HEADER_VERSION)
+        {
             return Err(Error::HeaderCorrupt {
                 path: path.to_path_buf(),
                 reason: format!("unsupported format {} v{}", header.format, header.version),
@@ -391,5 +434,56 @@ mod tests {
             Header::seal("v1", "now", "short", &key),
             Err(Error::WeakPassphrase(_))
         ));
+    }
+
+    #[test]
+    fn the_page_hmac_is_required_from_version_2_and_the_default_in_version_1() {
+        let key = DataKey::generate().unwrap();
+        let header = Header::seal("v1", "now", "correct horse", &key).unwrap();
+        assert_eq!(
+            (header.version, header.cipher_hmac.as_str()),
+            (2, "HMAC_SHA256")
+        );
+        let dir = std::env::temp_dir().join(format!("auditdesk-header-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("vault.header");
+        let write = |edit: &dyn Fn(&mut serde_json::Value)| {
+            let mut v = serde_json::to_value(&header).unwrap();
+            edit(&mut v);
+            std::fs::write(&path, v.to_string()).unwrap();
+            Header::read(&path)
+        };
+        assert_eq!(write(&|_| {}).unwrap(), header);
+        let missing = write(&|v| {
+            v.as_object_mut().unwrap().remove("cipher_hmac");
+        });
+        assert!(
+            matches!(missing, Err(Error::HeaderCorrupt { .. })),
+            "{missing:?}"
+        );
+        let legacy = write(&|v| {
+            v["version"] = 1.into();
+            v.as_object_mut().unwrap().remove("cipher_hmac");
+        })
+        .unwrap();
+        assert_eq!(legacy.cipher_hmac, "HMAC_SHA512");
+        let rewritten = write(&|v| {
+            v["version"] = 1.into();
+            v["cipher_hmac"] = "HMAC_SHA512".into();
+        });
+        assert!(rewritten.is_ok(), "{rewritten:?}");
+        let wrong = write(&|v| {
+            v["version"] = 1.into();
+        });
+        assert!(
+            matches!(wrong, Err(Error::HeaderCorrupt { .. })),
+            "{wrong:?}"
+        );
+        let unknown = write(&|v| v["cipher_hmac"] = "HMAC_SHA1".into());
+        assert!(
+            matches!(unknown, Err(Error::HeaderCorrupt { .. })),
+            "{unknown:?}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

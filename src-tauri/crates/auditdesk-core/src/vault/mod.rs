@@ -334,6 +334,68 @@ mod tests {
         );
     }
 
+    /// A vault made before the header recorded the page HMAC: a version 1
+    /// header without `cipher_hmac`, a database with SQLCipher's default
+    /// HMAC-SHA512. It opens, keeps its data, and rekeys to a version 2
+    /// header that names SHA-512.
+    #[test]
+    fn a_version_1_vault_opens_with_hmac_sha512_and_rekeys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v");
+        fs::create_dir_all(&path).unwrap();
+        let key = DataKey::generate().unwrap();
+        let header = Header::seal_as(
+            keys::LEGACY_HEADER_VERSION,
+            "HMAC_SHA512",
+            "id",
+            "then",
+            PASS,
+            &key,
+        )
+        .unwrap();
+        let mut json = serde_json::to_value(&header).unwrap();
+        json.as_object_mut().unwrap().remove("cipher_hmac");
+        fs::write(path.join(HEADER_FILE), json.to_string()).unwrap();
+
+        let vault = Vault::open(&path, PASS).unwrap();
+        vault
+            .conn()
+            .execute("INSERT INTO settings VALUES ('k', 'v')", [])
+            .unwrap();
+        drop(vault);
+        let reads_with = |hmac: &str| {
+            let conn = Connection::open(path.join(DB_FILE)).unwrap();
+            let literal = key.pragma_literal();
+            conn.execute_batch(&format!(
+                "PRAGMA key = {}; PRAGMA cipher_page_size = {CIPHER_PAGE_SIZE};
+                 PRAGMA cipher_hmac_algorithm = {hmac};",
+                literal.as_str()
+            ))
+            .unwrap();
+            conn.query_row("SELECT value FROM settings WHERE key = 'k'", [], |r| {
+                r.get::<_, String>(0)
+            })
+            .is_ok()
+        };
+        assert!(reads_with("HMAC_SHA512"));
+        assert!(!reads_with("HMAC_SHA256"), "the header's HMAC was applied");
+
+        Vault::rekey(&path, PASS, "another unit-test passphrase").unwrap();
+        let rekeyed = Vault::read_header(&path).unwrap();
+        assert_eq!(
+            (rekeyed.version, rekeyed.cipher_hmac.as_str()),
+            (2, "HMAC_SHA512")
+        );
+        let vault = Vault::open(&path, "another unit-test passphrase").unwrap();
+        let v: String = vault
+            .conn()
+            .query_row("SELECT value FROM settings WHERE key = 'k'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(v, "v");
+    }
+
     #[test]
     fn migrations_run_once_and_reopen_is_a_no_op() {
         let dir = tempfile::tempdir().unwrap();

@@ -179,18 +179,6 @@ fn facets_of(conn: &Connection, query: &Query) -> Result<search::Facets> {
     Ok(page.facets.unwrap_or_default())
 }
 
-fn hits(conn: &Connection, query: &Query, limit: usize) -> Result<Vec<SearchHit>> {
-    let page = search::search(
-        conn,
-        query,
-        &search::Request {
-            limit: u32::try_from(limit).unwrap_or(u32::MAX),
-            ..search::Request::default()
-        },
-    )?;
-    Ok(page.events)
-}
-
 const EXCEPTION: &str =
     "status:failed OR status:unauthorized OR status:unauthenticated OR status:attempted";
 
@@ -415,7 +403,7 @@ pub fn gather(
         listed.push(SearchHit::from(e));
         Ok(())
     })?;
-    for hit in hits(conn, &ex_query, LISTED)? {
+    for hit in hits_at(conn, outcome.newest_exceptions.iter().rev())? {
         if !listed
             .iter()
             .any(|l| l.id == hit.id && l.source == hit.source)

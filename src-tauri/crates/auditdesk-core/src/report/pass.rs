@@ -40,6 +40,8 @@ pub(crate) struct Outcome {
     pub manifest: Manifest,
     pub tallies: Vec<Tally>,
     pub exceptions: u64,
+    /// The newest `keep` exceptions' rowids, oldest first.
+    pub newest_exceptions: VecDeque<i64>,
     /// Events carrying: a user label, an IP address, a route or resource.
     pub with_user: u64,
     pub with_ip: u64,
@@ -97,11 +99,15 @@ pub(crate) fn run(
     let mut tallies: Vec<Tally> = tracked.iter().map(|_| Tally::default()).collect();
     let mut users: Vec<HashMap<String, u64>> = tracked.iter().map(|_| HashMap::new()).collect();
     let (mut ex_total, mut with_user, mut with_ip, mut with_resource) = (0, 0, 0, 0);
+    let mut newest_exceptions = VecDeque::new();
     let mut ids: Vec<&str> = Vec::new();
     let manifest = evidence::scan(conn, period, scope, COLUMNS, |row| {
         let rowid: i64 = row.get(4)?;
         let exception = exceptions.contains(rowid)?;
-        ex_total += u64::from(exception);
+        if exception {
+            ex_total += 1;
+            keep_newest(&mut newest_exceptions, keep, rowid);
+        }
         let r = Fields::read(row)?;
         let user = r.user();
         with_user += u64::from(user.is_some());
@@ -120,12 +126,7 @@ pub(crate) fn run(
             let t = &mut tallies[i];
             t.count += 1;
             t.exceptions += u64::from(exception);
-            if keep > 0 {
-                if t.newest.len() == keep {
-                    t.newest.pop_front();
-                }
-                t.newest.push_back(rowid);
-            }
+            keep_newest(&mut t.newest, keep, rowid);
             if tracked[i].by_user
                 && let Some(u) = user
             {
@@ -155,11 +156,23 @@ pub(crate) fn run(
         manifest,
         tallies,
         exceptions: ex_total,
+        newest_exceptions,
         with_user,
         with_ip,
         with_resource,
         listing: out.map(Listing::finish).transpose()?,
     })
+}
+
+/// Remembers `rowid` among the newest `keep` (rowids come ascending).
+fn keep_newest(newest: &mut VecDeque<i64>, keep: usize, rowid: i64) {
+    if keep == 0 {
+        return;
+    }
+    if newest.len() == keep {
+        newest.pop_front();
+    }
+    newest.push_back(rowid);
 }
 
 /// The columns the pass reads besides the manifest's four (see

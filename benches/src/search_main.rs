@@ -187,7 +187,13 @@ fn main() -> ExitCode {
                 return ExitCode::from(1);
             }
         };
-        let total = match search::search(conn, &query, &request) {
+        // The first run of each query is not timed with the others: the
+        // first search after opening builds the in-memory columns, and the
+        // first asking about users, IPs or resources adds theirs.
+        let t = Instant::now();
+        let first = search::search(conn, &query, &request);
+        let first_ms = ms(t.elapsed());
+        let total = match first {
             Ok(page) => page.total,
             Err(e) => {
                 eprintln!("{text}: {e}");
@@ -219,7 +225,7 @@ fn main() -> ExitCode {
                 }
             }
         }
-        rows.push((text, total, ours, rg_times, rg_count, *likes));
+        rows.push((text, total, first_ms, ours, rg_times, rg_count, *likes));
         eprintln!("{text:?}: {total} events");
     }
     let plain_db = Path::new(vault_dir).with_extension("plain.db");
@@ -232,11 +238,11 @@ fn main() -> ExitCode {
         }
     };
     println!(
-        "| query | matches | auditdesk p50 | ripgrep p50 (matches) | LIKE scan p50 | rg ÷ ours |"
+        "| query | matches | auditdesk p50 | first run | ripgrep p50 (matches) | LIKE scan p50 | rg ÷ ours |"
     );
-    println!("|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|");
     let (mut rg_all, mut like_all, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
-    for (text, total, ours, rg_times, rg_count, likes) in rows {
+    for (text, total, first_ms, ours, rg_times, rg_count, likes) in rows {
         let cond = vec!["line LIKE ?"; likes.len()].join(" AND ");
         let sql = format!("SELECT count(*) FROM plain WHERE {cond}");
         let mut like_times = Vec::new();
@@ -259,7 +265,7 @@ fn main() -> ExitCode {
         like_all.extend(like_times);
         ratios.push(r / o);
         println!(
-            "| `{}` | {total} | {o:.1} ms | {r:.0} ms ({rg_count}) | {l:.0} ms | {:.1}× |",
+            "| `{}` | {total} | {o:.1} ms | {first_ms:.1} ms | {r:.0} ms ({rg_count}) | {l:.0} ms | {:.1}× |",
             text.replace('|', "\\|"),
             r / o
         );

@@ -122,7 +122,7 @@ fn cond(expr: &Expr, ctx: &mut Ctx) -> String {
 }
 
 /// Text the FTS index alone can answer.
-fn is_text(expr: &Expr) -> bool {
+pub(super) fn is_text(expr: &Expr) -> bool {
     match expr {
         Expr::Term { .. } | Expr::Phrase(_) => true,
         Expr::And(items) | Expr::Or(items) => items.iter().all(is_text),
@@ -135,7 +135,7 @@ fn fts(expr: &Expr, ctx: &mut Ctx) -> String {
     FTS_IN.into()
 }
 
-fn fts_expr(expr: &Expr) -> String {
+pub(super) fn fts_expr(expr: &Expr) -> String {
     match expr {
         Expr::Term { text, prefix } => {
             format!("{}{}", fts_quote(text), if *prefix { "*" } else { "" })
@@ -252,7 +252,9 @@ fn text_filter(field: TextField, value: &str, ctx: &mut Ctx) -> String {
         TextField::Id => &["e.event_id"],
     };
     let tests: Vec<String> = columns.iter().map(|c| matcher(c, value, params)).collect();
-    format!("({})", tests.join(" OR "))
+    // The `event_who` columns may be NULL, and `NOT (NULL = ?)` is NULL,
+    // not true: `-user:ann` must keep the events that have no user.
+    format!("ifnull(({}), 0)", tests.join(" OR "))
 }
 
 /// `column` equal to `value` ignoring case, or LIKE it when it holds `*`.

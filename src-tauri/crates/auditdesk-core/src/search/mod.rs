@@ -4,7 +4,10 @@
 //! exports all come through here.
 
 mod ast;
+mod bits;
+mod columns;
 pub(crate) mod compile;
+mod eval;
 mod facets;
 mod fields;
 mod parse;
@@ -144,21 +147,144 @@ pub struct SearchPage {
 }
 
 pub fn count(conn: &Connection, query: &Query) -> Result<u64> {
-    let c = compile::compile(&query.expr);
-    let sql = format!("SELECT count(*) FROM {} WHERE {}", c.from(false), c.cond);
-    let n: i64 = conn.query_row(&sql, params_from_iter(c.params.iter()), |r| r.get(0))?;
-    Ok(u64::try_from(n).unwrap_or(0))
+    snapshot(conn, "search_count", || {
+        if let Some(cols) = columns::current(conn)? {
+            return Ok(eval::matches(conn, &cols, &query.expr)?.count());
+        }
+        let c = compile::compile(&query.expr);
+        let sql = format!("SELECT count(*) FROM {} WHERE {}", c.from(false), c.cond);
+        let n: i64 = conn.query_row(&sql, params_from_iter(c.params.iter()), |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    })
+}
+
+/// `read` inside one read transaction (a savepoint, so it nests in a
+/// caller's): the total, facets and page of a search agree even while a
+/// sync commits on another connection.
+fn snapshot<T>(conn: &Connection, name: &str, read: impl FnOnce() -> Result<T>) -> Result<T> {
+    conn.execute_batch(&format!("SAVEPOINT {name}"))?;
+    let out = read();
+    // Nothing was written: releasing ends the read either way.
+    conn.execute_batch(&format!("RELEASE {name}"))?;
+    out
 }
 
 /// A page of results with the total (and facets when asked). Reads only;
 /// `run` is the same with the search recorded in the activity log.
 pub fn search(conn: &Connection, query: &Query, request: &Request) -> Result<SearchPage> {
+    snapshot(conn, "search", || match columns::current(conn)? {
+        Some(cols) => search_columns(conn, &cols, query, request),
+        None => search_sql(conn, query, request),
+    })
+}
+
+/// Total and facets from the in-memory columns; the page too in time
+/// order, else from SQL.
+fn search_columns(
+    conn: &Connection,
+    cols: &columns::Columns,
+    query: &Query,
+    request: &Request,
+) -> Result<SearchPage> {
+    let bits = eval::matches(conn, cols, &query.expr)?;
+    let (total, facets) = if request.facets {
+        let f = eval::facets(cols, &bits);
+        (f.total, Some(f))
+    } else {
+        (bits.count(), None)
+    };
+    if request.sort.field != SortField::Time {
+        let (rows, offset, next_cursor) = page_sql(conn, query, request)?;
+        return Ok(SearchPage {
+            total,
+            sort: request.sort.to_string(),
+            offset,
+            events: rows,
+            next_cursor,
+            facets,
+        });
+    }
+    let take = usize::try_from(request.limit)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1);
+    let (offset, after) = match &request.after {
+        Some(cursor) => {
+            request.sort.after(cursor)?;
+            (0, Some(cursor.rowid()))
+        }
+        None => (request.offset, None),
+    };
+    let skip = usize::try_from(offset).unwrap_or(usize::MAX);
+    let positions: Vec<usize> = if request.sort.descending {
+        let end = after.map_or(cols.len(), |r| cols.position(r));
+        bits.ones_desc_below(end).skip(skip).take(take).collect()
+    } else {
+        let start = after.map_or(0, |r| cols.position(r.saturating_add(1)));
+        bits.ones_from(start).skip(skip).take(take).collect()
+    };
+    let rowids: Vec<String> = positions
+        .iter()
+        .map(|&i| cols.rowids[i].to_string())
+        .collect();
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM event_facets AS f JOIN events AS e ON e.id = f.id
+         JOIN sources AS s ON s.id = f.source_id
+         WHERE f.id IN (SELECT value FROM json_each(?1)) ORDER BY {}",
+        request.sort.order_sql()
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt
+        .query_map([format!("[{}]", rowids.join(","))], read_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let more = rows.len() > request.limit as usize;
+    rows.truncate(request.limit as usize);
+    let next_cursor = match rows.last() {
+        Some((rowid, _)) if more => Some(
+            request
+                .sort
+                .cursor(&rusqlite::types::Value::Integer(*rowid), *rowid)
+                .encode(),
+        ),
+        _ => None,
+    };
+    Ok(SearchPage {
+        total,
+        sort: request.sort.to_string(),
+        offset,
+        events: rows.into_iter().map(|(_, e)| e.into()).collect(),
+        next_cursor,
+        facets,
+    })
+}
+
+fn search_sql(conn: &Connection, query: &Query, request: &Request) -> Result<SearchPage> {
     let (total, facets) = if request.facets {
         let f = facets::facets(conn, query)?;
         (f.total, Some(f))
     } else {
-        (count(conn, query)?, None)
+        let c = compile::compile(&query.expr);
+        let sql = format!("SELECT count(*) FROM {} WHERE {}", c.from(false), c.cond);
+        let n: i64 = conn.query_row(&sql, params_from_iter(c.params.iter()), |r| r.get(0))?;
+        (u64::try_from(n).unwrap_or(0), None)
     };
+    let (events, offset, next_cursor) = page_sql(conn, query, request)?;
+    Ok(SearchPage {
+        total,
+        sort: request.sort.to_string(),
+        offset,
+        events,
+        next_cursor,
+        facets,
+    })
+}
+
+/// A page in any order, by SQL: the events, the offset used and the next
+/// cursor.
+fn page_sql(
+    conn: &Connection,
+    query: &Query,
+    request: &Request,
+) -> Result<(Vec<SearchHit>, u64, Option<String>)> {
     // As many as asked: a script that asks for everything gets everything
     // (the UI asks for 50; exports stream through `for_each` instead).
     let limit = request.limit;
@@ -197,14 +323,11 @@ pub fn search(conn: &Connection, query: &Query, request: &Request) -> Result<Sea
         Some((rowid, key, _)) if more => Some(request.sort.cursor(key, *rowid).encode()),
         _ => None,
     };
-    Ok(SearchPage {
-        total,
-        sort: request.sort.to_string(),
+    Ok((
+        rows.into_iter().map(|(_, _, e)| e.into()).collect(),
         offset,
-        events: rows.into_iter().map(|(_, _, e)| e.into()).collect(),
         next_cursor,
-        facets,
-    })
+    ))
 }
 
 /// `search`, recorded in the reviewer-activity log.
@@ -273,5 +396,7 @@ pub fn rowids(conn: &Connection, query: &Query) -> Result<Vec<i64>> {
     Ok(ids)
 }
 
+#[cfg(test)]
+mod eval_tests;
 #[cfg(test)]
 mod tests;

@@ -192,6 +192,11 @@ pub struct Cursor {
 impl Eq for Cursor {}
 
 impl Cursor {
+    /// The rowid of the row the cursor points after.
+    pub(crate) fn rowid(&self) -> i64 {
+        self.rowid
+    }
+
     /// An opaque, URL-safe token.
     pub fn encode(&self) -> String {
         let key = match &self.key {

@@ -152,7 +152,7 @@ fn sorts_parse_and_cursors_round_trip() {
     assert!(Cursor::decode("not a cursor").is_err());
 }
 
-fn schema() -> Connection {
+pub(super) fn schema() -> Connection {
     let conn = Connection::open_in_memory().unwrap();
     crate::vault::migrations::migrate(&conn).unwrap();
     register_functions(&conn).unwrap();

@@ -406,6 +406,9 @@ fn caret(query: &str, position: usize) -> String {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // One command per process: searches read SQLite directly rather than
+    // building the in-memory columns a long-lived app keeps.
+    auditdesk_core::search::keep_in_memory(false);
     let json = cli.json;
     let query = typed_query(&cli.command);
     match commands::run(cli) {

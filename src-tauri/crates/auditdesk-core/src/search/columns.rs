@@ -15,6 +15,7 @@
 //! moves: every new or changed event appends a version, and events are
 //! never deleted, so an unchanged head means unchanged events.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use rusqlite::types::ValueRef;
@@ -32,7 +33,9 @@ type Head = Option<(i64, Vec<u8>)>;
 /// A text column as codes into its distinct values. Code 0 is NULL.
 pub(crate) struct Dict {
     pub codes: Vec<u32>,
-    pub values: Vec<Option<Box<str>>>,
+    /// Distinct per load; a refresh may add a value again under a new
+    /// code (see `DictBuilder::from_dict`).
+    pub values: Vec<Option<Arc<str>>>,
 }
 
 impl Dict {
@@ -49,39 +52,66 @@ impl Dict {
 struct DictBuilder {
     /// Fx, not SipHash: the keys are the vault's own values, and this map
     /// takes a lookup per event and column.
-    index: FxHashMap<Box<str>, u32>,
-    values: Vec<Option<Box<str>>>,
+    index: FxHashMap<Arc<str>, u32>,
+    values: Vec<Option<Arc<str>>>,
     codes: Vec<u32>,
 }
 
 impl DictBuilder {
+    /// Goes on from `dict`'s values (so its codes stay valid), with no rows.
+    /// A large dictionary (ids, resource names: nearly one value per event)
+    /// is not indexed again, which would cost more than the refresh saves:
+    /// its new rows' values are added even when an old code has them, and
+    /// every reader of codes counts by value, not by code.
+    fn from_dict(dict: &Dict, rows: usize) -> DictBuilder {
+        let index = if dict.values.len() <= REINDEX_MAX {
+            dict.values
+                .iter()
+                .enumerate()
+                .filter_map(|(code, v)| Some((v.clone()?, u32::try_from(code).ok()?)))
+                .collect()
+        } else {
+            FxHashMap::default()
+        };
+        DictBuilder {
+            index,
+            values: dict.values.clone(),
+            codes: Vec::with_capacity(rows),
+        }
+    }
+
     fn push(&mut self, value: ValueRef<'_>) -> Result<()> {
+        match value {
+            ValueRef::Null => self.push_str(None),
+            ValueRef::Text(bytes) => self
+                .push_str(Some(std::str::from_utf8(bytes).map_err(|e| {
+                    Error::Invalid(format!("a search column is not UTF-8: {e}"))
+                })?)),
+            other => Err(Error::Invalid(format!(
+                "a search column holds {:?}, not text",
+                other.data_type()
+            ))),
+        }
+    }
+
+    fn push_str(&mut self, value: Option<&str>) -> Result<()> {
         if self.values.is_empty() {
             self.values.push(None);
         }
         let code = match value {
-            ValueRef::Null => 0,
-            ValueRef::Text(bytes) => {
-                let text = std::str::from_utf8(bytes)
-                    .map_err(|e| Error::Invalid(format!("a search column is not UTF-8: {e}")))?;
-                match self.index.get(text) {
-                    Some(&code) => code,
-                    None => {
-                        let code = u32::try_from(self.values.len()).map_err(|_| {
-                            Error::Invalid("too many distinct values in a search column".into())
-                        })?;
-                        self.index.insert(text.into(), code);
-                        self.values.push(Some(text.into()));
-                        code
-                    }
+            None => 0,
+            Some(text) => match self.index.get(text) {
+                Some(&code) => code,
+                None => {
+                    let code = u32::try_from(self.values.len()).map_err(|_| {
+                        Error::Invalid("too many distinct values in a search column".into())
+                    })?;
+                    let text: Arc<str> = text.into();
+                    self.index.insert(Arc::clone(&text), code);
+                    self.values.push(Some(text));
+                    code
                 }
-            }
-            other => {
-                return Err(Error::Invalid(format!(
-                    "a search column holds {:?}, not text",
-                    other.data_type()
-                )));
-            }
+            },
         };
         self.codes.push(code);
         Ok(())
@@ -113,7 +143,7 @@ pub(crate) struct Columns {
     pub outcome: Dict,
     /// The label a result row shows (`event_facets.user`).
     pub user: Dict,
-    /// UTC day numbers (days since 1970-01-01), ascending.
+    /// UTC day numbers (days since 1970-01-01).
     pub days: Vec<i64>,
     /// Codes into `days`.
     pub day: Vec<u32>,
@@ -136,6 +166,74 @@ pub(crate) struct Who {
     pub tags: Dict,
 }
 
+const WHO_COLUMNS: &str = "user_id, user_email, user_name, ip, route, resource_type, \
+     resource_id, resource_name, org_id, env_id, tags";
+
+impl Who {
+    fn from_dicts(dicts: [Dict; 11]) -> Who {
+        let [
+            user_id,
+            user_email,
+            user_name,
+            ip,
+            route,
+            resource_type,
+            resource_id,
+            resource_name,
+            org_id,
+            env_id,
+            tags,
+        ] = dicts;
+        Who {
+            user_id,
+            user_email,
+            user_name,
+            ip,
+            route,
+            resource_type,
+            resource_id,
+            resource_name,
+            org_id,
+            env_id,
+            tags,
+        }
+    }
+
+    /// In `WHO_COLUMNS` order.
+    pub fn dicts(&self) -> [&Dict; 11] {
+        [
+            &self.user_id,
+            &self.user_email,
+            &self.user_name,
+            &self.ip,
+            &self.route,
+            &self.resource_type,
+            &self.resource_id,
+            &self.resource_name,
+            &self.org_id,
+            &self.env_id,
+            &self.tags,
+        ]
+    }
+}
+
+/// The largest dictionary a refresh indexes again (see `from_dict`); tiny
+/// in tests, so that they take both ways.
+#[cfg(not(test))]
+const REINDEX_MAX: usize = 4096;
+#[cfg(test)]
+const REINDEX_MAX: usize = 2;
+
+static IN_MEMORY: AtomicBool = AtomicBool::new(true);
+
+/// Whether searches keep the columns in memory (by default they do). A
+/// process that runs one search and exits (the CLI) should turn this off:
+/// building the columns reads every event once, which a single search
+/// never pays back, so it reads SQLite alone.
+pub fn keep_in_memory(on: bool) {
+    IN_MEMORY.store(on, Ordering::Relaxed);
+}
+
 /// Vaults whose columns are kept: the app has one open; tests many.
 const KEEP: usize = 2;
 static CACHE: Mutex<Vec<Arc<Columns>>> = Mutex::new(Vec::new());
@@ -145,15 +243,28 @@ static CACHE: Mutex<Vec<Arc<Columns>>> = Mutex::new(Vec::new());
 /// agree with it. `None` for a database without a file (an in-memory
 /// schema), which is searched in SQL alone.
 pub(crate) fn current(conn: &Connection) -> Result<Option<Arc<Columns>>> {
-    let Some(path) = conn.path().filter(|p| !p.is_empty()) else {
+    let Some(path) = conn
+        .path()
+        .filter(|p| !p.is_empty() && IN_MEMORY.load(Ordering::Relaxed))
+    else {
         return Ok(None);
     };
     let head = head(conn)?;
     let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(found) = cache.iter().find(|c| c.path == path && c.head == head) {
-        return Ok(Some(Arc::clone(found)));
+    let known = cache.iter().find(|c| c.path == path).cloned();
+    if let Some(known) = &known
+        && known.head == head
+    {
+        return Ok(Some(Arc::clone(known)));
     }
-    let columns = Arc::new(Columns::load(conn, path, head)?);
+    let refreshed = match &known {
+        Some(known) => known.refresh(conn, head.clone())?,
+        None => None,
+    };
+    let columns = Arc::new(match refreshed {
+        Some(columns) => columns,
+        None => Columns::load(conn, path, head)?,
+    });
     cache.retain(|c| c.path != path);
     cache.insert(0, Arc::clone(&columns));
     cache.truncate(KEEP);
@@ -170,64 +281,256 @@ fn head(conn: &Connection) -> Result<Head> {
         .optional()?)
 }
 
+/// Columns being written, position by position, in rowid order.
+struct Builder {
+    rowids: Vec<i64>,
+    source_ids: Vec<i64>,
+    source: Vec<u32>,
+    severity: Vec<u8>,
+    days: Vec<i64>,
+    day_codes: FxHashMap<i64, u32>,
+    day: Vec<u32>,
+    /// type, category, outcome, user.
+    facets: [DictBuilder; 4],
+    who: Option<[DictBuilder; 11]>,
+}
+
+/// One event's values as read from `event_facets` (and `event_who`).
+struct Row {
+    rowid: i64,
+    source_id: i64,
+    severity: i64,
+    facets: [Option<String>; 4],
+    who: [Option<String>; 11],
+}
+
+impl Builder {
+    fn new(rows: usize) -> Builder {
+        Builder {
+            rowids: Vec::with_capacity(rows),
+            source_ids: Vec::new(),
+            source: Vec::with_capacity(rows),
+            severity: Vec::with_capacity(rows),
+            days: Vec::new(),
+            day_codes: FxHashMap::default(),
+            day: Vec::with_capacity(rows),
+            facets: std::array::from_fn(|_| DictBuilder::default()),
+            who: None,
+        }
+    }
+
+    /// Goes on from `old`'s dictionaries, so its codes can be copied.
+    fn from_columns(old: &Columns, rows: usize) -> Builder {
+        let facets = [&old.event_type, &old.category, &old.outcome, &old.user]
+            .map(|d| DictBuilder::from_dict(d, rows));
+        let who = old
+            .who
+            .get()
+            .map(|w| w.dicts().map(|d| DictBuilder::from_dict(d, rows)));
+        Builder {
+            rowids: Vec::with_capacity(rows),
+            source_ids: old.source_ids.clone(),
+            source: Vec::with_capacity(rows),
+            severity: Vec::with_capacity(rows),
+            days: old.days.clone(),
+            day_codes: old
+                .days
+                .iter()
+                .enumerate()
+                .filter_map(|(code, d)| Some((*d, u32::try_from(code).ok()?)))
+                .collect(),
+            day: Vec::with_capacity(rows),
+            facets,
+            who,
+        }
+    }
+
+    /// Everything but the text columns of a new row.
+    fn push_numbers(&mut self, rowid: i64, source_id: i64, severity: i64) {
+        self.rowids.push(rowid);
+        let code = match self.source_ids.iter().position(|&s| s == source_id) {
+            Some(code) => code,
+            None => {
+                self.source_ids.push(source_id);
+                self.source_ids.len() - 1
+            }
+        };
+        self.source.push(u32::try_from(code).unwrap_or(u32::MAX));
+        self.severity
+            .push(u8::try_from(severity).unwrap_or(u8::MAX));
+        let d = rowid.div_euclid(SLOTS_PER_MS).div_euclid(DAY_MS);
+        let code = match self.day_codes.get(&d) {
+            Some(&code) => code,
+            None => {
+                let code = u32::try_from(self.days.len()).unwrap_or(u32::MAX);
+                self.days.push(d);
+                self.day_codes.insert(d, code);
+                code
+            }
+        };
+        self.day.push(code);
+    }
+
+    fn push_row(&mut self, row: &Row) -> Result<()> {
+        self.push_numbers(row.rowid, row.source_id, row.severity);
+        for (dict, value) in self.facets.iter_mut().zip(&row.facets) {
+            dict.push_str(value.as_deref())?;
+        }
+        if let Some(who) = &mut self.who {
+            for (dict, value) in who.iter_mut().zip(&row.who) {
+                dict.push_str(value.as_deref())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Positions `range` of `old`, unchanged.
+    fn push_old(&mut self, old: &Columns, range: std::ops::Range<usize>) {
+        self.rowids.extend_from_slice(&old.rowids[range.clone()]);
+        self.source.extend_from_slice(&old.source[range.clone()]);
+        self.severity
+            .extend_from_slice(&old.severity[range.clone()]);
+        self.day.extend_from_slice(&old.day[range.clone()]);
+        let dicts = [&old.event_type, &old.category, &old.outcome, &old.user];
+        for (dict, from) in self.facets.iter_mut().zip(dicts) {
+            dict.codes.extend_from_slice(&from.codes[range.clone()]);
+        }
+        if let (Some(who), Some(from)) = (&mut self.who, old.who.get()) {
+            for (dict, from) in who.iter_mut().zip(from.dicts()) {
+                dict.codes.extend_from_slice(&from.codes[range.clone()]);
+            }
+        }
+    }
+
+    fn finish(self, path: &str, head: Head) -> Columns {
+        let [event_type, category, outcome, user] = self.facets.map(DictBuilder::finish);
+        let who = OnceLock::new();
+        if let Some(dicts) = self.who {
+            let _ = who.set(Who::from_dicts(dicts.map(DictBuilder::finish)));
+        }
+        Columns {
+            path: path.to_string(),
+            head,
+            rowids: self.rowids,
+            source_ids: self.source_ids,
+            source: self.source,
+            severity: self.severity,
+            event_type,
+            category,
+            outcome,
+            user,
+            days: self.days,
+            day: self.day,
+            who,
+        }
+    }
+}
+
 impl Columns {
     /// Reads the columns; inside the caller's read transaction.
     pub(crate) fn load(conn: &Connection, path: &str, head: Head) -> Result<Columns> {
         let n: i64 = conn.query_row("SELECT count(*) FROM event_facets", [], |r| r.get(0))?;
-        let n = usize::try_from(n).unwrap_or(0);
-        let mut rowids = Vec::with_capacity(n);
-        let mut source_ids: Vec<i64> = Vec::new();
-        let mut source = Vec::with_capacity(n);
-        let mut severity = Vec::with_capacity(n);
-        let mut days: Vec<i64> = Vec::new();
-        let mut day = Vec::with_capacity(n);
-        let [mut event_type, mut category, mut outcome, mut user] =
-            std::array::from_fn(|_| DictBuilder::default());
+        let mut b = Builder::new(usize::try_from(n).unwrap_or(0));
         let mut stmt = conn.prepare(
             "SELECT id, source_id, severity, type, category, outcome, user
              FROM event_facets ORDER BY id",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let rowid: i64 = r.get(0)?;
-            rowids.push(rowid);
-            let source_id: i64 = r.get(1)?;
-            let code = match source_ids.iter().position(|&s| s == source_id) {
-                Some(code) => code,
-                None => {
-                    source_ids.push(source_id);
-                    source_ids.len() - 1
-                }
-            };
-            source.push(u32::try_from(code).unwrap_or(u32::MAX));
-            let rank: i64 = r.get(2)?;
-            severity.push(u8::try_from(rank).unwrap_or(u8::MAX));
-            event_type.push(r.get_ref(3)?)?;
-            category.push(r.get_ref(4)?)?;
-            outcome.push(r.get_ref(5)?)?;
-            user.push(r.get_ref(6)?)?;
-            // Rowids ascend, so days do: a new day is a new last code.
-            let d = rowid.div_euclid(SLOTS_PER_MS).div_euclid(DAY_MS);
-            if days.last() != Some(&d) {
-                days.push(d);
+            b.push_numbers(r.get(0)?, r.get(1)?, r.get(2)?);
+            for (k, dict) in b.facets.iter_mut().enumerate() {
+                dict.push(r.get_ref(k + 3)?)?;
             }
-            day.push(u32::try_from(days.len() - 1).unwrap_or(u32::MAX));
         }
-        Ok(Columns {
-            path: path.to_string(),
-            head,
-            rowids,
-            source_ids,
-            source,
-            severity,
-            event_type: event_type.finish(),
-            category: category.finish(),
-            outcome: outcome.finish(),
-            user: user.finish(),
-            days,
-            day,
-            who: OnceLock::new(),
-        })
+        Ok(b.finish(path, head))
+    }
+
+    /// These columns brought up to `head` by reading only the events with
+    /// versions after this one's head; `None` when that cannot be done
+    /// (another vault at the path, an event that moved in time, or so many
+    /// changes that loading afresh is as quick).
+    pub(crate) fn refresh(&self, conn: &Connection, head: Head) -> Result<Option<Columns>> {
+        let Some((seq, hash)) = &self.head else {
+            return Ok(None);
+        };
+        // The chain hash covers every version before it: the same hash at
+        // the same seq is the same history.
+        let same: Option<Vec<u8>> = conn
+            .query_row(
+                "SELECT chain_hash FROM event_versions WHERE seq = ?1",
+                [seq],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if same.as_ref() != Some(hash) {
+            return Ok(None);
+        }
+        // Values added again by refreshes (see `from_dict`) are dropped
+        // by loading afresh once they could outgrow the events.
+        let mut dicts = vec![&self.event_type, &self.category, &self.outcome, &self.user];
+        if let Some(who) = self.who.get() {
+            dicts.extend(who.dicts());
+        }
+        if dicts.iter().any(|d| d.values.len() > 2 * self.len() + 1024) {
+            return Ok(None);
+        }
+        let changed: i64 = conn.query_row(
+            "SELECT count(*) FROM event_versions WHERE seq > ?1",
+            [seq],
+            |r| r.get(0),
+        )?;
+        if usize::try_from(changed).unwrap_or(usize::MAX) > self.len() / 4 + 1000 {
+            return Ok(None);
+        }
+        let mut stmt = conn.prepare(&format!(
+            "SELECT f.id, f.source_id, f.severity, f.type, f.category, f.outcome, f.user,
+                    {WHO_COLUMNS},
+                    EXISTS (SELECT 1 FROM event_versions AS o
+                            WHERE o.event_rowid = f.id AND o.seq <= ?1)
+             FROM event_facets AS f JOIN event_who AS w ON w.id = f.id
+             WHERE f.id IN (SELECT event_rowid FROM event_versions WHERE seq > ?1)
+             ORDER BY f.id"
+        ))?;
+        let mut rows = stmt.query([seq])?;
+        let mut updates = Vec::new();
+        while let Some(r) = rows.next()? {
+            let rowid: i64 = r.get(0)?;
+            let existed: bool = r.get(18)?;
+            // An event the vault held before, at a rowid these columns do
+            // not have, moved in time: its old position is unknown here.
+            if existed && self.rowids.binary_search(&rowid).is_err() {
+                return Ok(None);
+            }
+            let mut row = Row {
+                rowid,
+                source_id: r.get(1)?,
+                severity: r.get(2)?,
+                facets: Default::default(),
+                who: Default::default(),
+            };
+            for (k, value) in row.facets.iter_mut().enumerate() {
+                *value = r.get(k + 3)?;
+            }
+            for (k, value) in row.who.iter_mut().enumerate() {
+                *value = r.get(k + 7)?;
+            }
+            updates.push(row);
+        }
+        let mut b = Builder::from_columns(self, self.len() + updates.len());
+        // The unchanged stretches between changed rows are copied whole.
+        let mut done = 0;
+        for row in &updates {
+            let at = self.position(row.rowid);
+            b.push_old(self, done..at);
+            b.push_row(row)?;
+            done = if self.rowids.get(at) == Some(&row.rowid) {
+                at + 1
+            } else {
+                at
+            };
+        }
+        b.push_old(self, done..self.len());
+        Ok(Some(b.finish(&self.path, head)))
     }
 
     pub fn len(&self) -> usize {
@@ -252,11 +555,9 @@ impl Columns {
 
     fn load_who(&self, conn: &Connection) -> Result<Who> {
         let mut dicts: [DictBuilder; 11] = std::array::from_fn(|_| DictBuilder::default());
-        let mut stmt = conn.prepare(
-            "SELECT id, user_id, user_email, user_name, ip, route, resource_type,
-                    resource_id, resource_name, org_id, env_id, tags
-             FROM event_who ORDER BY id",
-        )?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT id, {WHO_COLUMNS} FROM event_who ORDER BY id"
+        ))?;
         let mut rows = stmt.query([])?;
         let mut i = 0;
         while let Some(r) = rows.next()? {
@@ -272,32 +573,7 @@ impl Columns {
         if i != self.rowids.len() {
             return Err(drift());
         }
-        let [
-            user_id,
-            user_email,
-            user_name,
-            ip,
-            route,
-            resource_type,
-            resource_id,
-            resource_name,
-            org_id,
-            env_id,
-            tags,
-        ] = dicts.map(DictBuilder::finish);
-        Ok(Who {
-            user_id,
-            user_email,
-            user_name,
-            ip,
-            route,
-            resource_type,
-            resource_id,
-            resource_name,
-            org_id,
-            env_id,
-            tags,
-        })
+        Ok(Who::from_dicts(dicts.map(DictBuilder::finish)))
     }
 }
 

@@ -325,12 +325,16 @@ pub(crate) fn facets(cols: &Columns, bits: &Bits) -> Facets {
     }
 }
 
-/// Non-zero counts by value; NULL (code 0) is not a facet value.
+/// Non-zero counts by value (a refreshed dictionary may hold a value under
+/// two codes); NULL (code 0) is not a facet value.
 fn named(dict: &Dict, counts: &[u64]) -> BTreeMap<String, u64> {
-    dict.values
-        .iter()
-        .zip(counts)
-        .filter(|(_, n)| **n > 0)
-        .filter_map(|(v, n)| Some((v.as_deref()?.to_string(), *n)))
-        .collect()
+    let mut out = BTreeMap::new();
+    for (value, n) in dict.values.iter().zip(counts) {
+        if let Some(value) = value
+            && *n > 0
+        {
+            *out.entry(value.to_string()).or_default() += n;
+        }
+    }
+    out
 }

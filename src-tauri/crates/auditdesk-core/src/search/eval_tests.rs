@@ -116,18 +116,34 @@ fn gen_event() -> impl Strategy<Value = Gen> {
 fn vault(events: &[Gen]) -> Connection {
     let conn = super::tests::schema();
     crate::cases::create(&conn, "INC-1", "").unwrap();
+    let named: Vec<(String, Gen)> = events
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (format!("e{i}"), g.clone()))
+        .collect();
+    write(&conn, &named);
+    for (id, g) in &named {
+        if let Some(in_case) = g.marked {
+            let mark = Mark {
+                case: in_case.then_some("INC-1"),
+                ..Mark::default()
+            };
+            bookmarks::add(&conn, id, Some(g.source), &mark).unwrap();
+        }
+    }
+    conn
+}
+
+/// Upserts the events under their ids, a transaction per source.
+fn write(conn: &Connection, events: &[(String, Gen)]) {
     let start = Utc.with_ymd_and_hms(2026, 7, 1, 0, 0, 0).unwrap();
     for source in ["s", "Demo"] {
-        let id = crate::sources::find_or_create_file_source(&conn, source)
+        let id = crate::sources::find_or_create_file_source(conn, source)
             .unwrap()
             .id;
         conn.execute_batch("BEGIN").unwrap();
-        let mut w = EventWriter::new(&conn, id, source).unwrap();
-        for (i, g) in events
-            .iter()
-            .enumerate()
-            .filter(|(_, g)| g.source == source)
-        {
+        let mut w = EventWriter::new(conn, id, source).unwrap();
+        for (event_id, g) in events.iter().filter(|(_, g)| g.source == source) {
             let mut e = NewEvent::new(start + Duration::minutes(g.minutes), g.event_type);
             e.outcome = g.outcome.into();
             e.severity = g.severity.map(|s| Severity::ALL[s]);
@@ -145,23 +161,39 @@ fn vault(events: &[Gen]) -> Connection {
             e.body.env_id = w_(9);
             e.body.tags = g.tags.iter().map(|t| t.to_string()).collect();
             e.body.description = g.description.map(String::from);
-            e.body.raw = serde_json::json!({ "n": i });
-            let event = Classifier::builtin().normalize(e, format!("e{i}"));
+            e.body.raw = serde_json::json!({ "id": event_id, "outcome": g.outcome });
+            let event = Classifier::builtin().normalize(e, event_id.clone());
             w.upsert(PreparedEvent::new(source, event)).unwrap();
         }
         w.finish().unwrap();
         conn.execute_batch("COMMIT").unwrap();
     }
-    for (i, g) in events.iter().enumerate() {
-        if let Some(in_case) = g.marked {
-            let mark = Mark {
-                case: in_case.then_some("INC-1"),
-                ..Mark::default()
-            };
-            bookmarks::add(&conn, &format!("e{i}"), Some(g.source), &mark).unwrap();
-        }
-    }
-    conn
+}
+
+/// Every position's values, decoded (codes differ between builds).
+type Decoded = (i64, i64, u8, i64, Vec<Option<String>>);
+
+fn decoded(cols: &Columns, conn: &Connection) -> Vec<Decoded> {
+    let who = cols.who(conn).unwrap();
+    (0..cols.len())
+        .map(|i| {
+            let text =
+                |d: &columns::Dict| d.values[d.codes[i] as usize].as_deref().map(String::from);
+            let mut texts: Vec<Option<String>> =
+                [&cols.event_type, &cols.category, &cols.outcome, &cols.user]
+                    .into_iter()
+                    .map(text)
+                    .collect();
+            texts.extend(who.dicts().into_iter().map(text));
+            (
+                cols.rowids[i],
+                cols.source_ids[cols.source[i] as usize],
+                cols.severity[i],
+                cols.days[cols.day[i] as usize],
+                texts,
+            )
+        })
+        .collect()
 }
 
 fn leaf() -> impl Strategy<Value = Expr> {
@@ -284,6 +316,62 @@ proptest! {
             prop_assert_eq!(&ours, &sql, "{}", query.text);
             let Some(next) = ours.next_cursor else { break };
             request.after = Some(Cursor::decode(&next).unwrap());
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Columns refreshed with what changed after them (new events, changed
+    /// ones, events moved in time) hold what columns loaded afresh hold.
+    #[test]
+    fn refreshed_columns_are_loaded_columns(
+        first in prop::collection::vec(gen_event(), 0..30),
+        then in prop::collection::vec((gen_event(), prop::option::of(0usize..30)), 0..20),
+        who_before in any::<bool>(),
+    ) {
+        let conn = vault(&first);
+        let head = |conn: &Connection| -> Option<(i64, Vec<u8>)> {
+            conn.query_row(
+                "SELECT seq, chain_hash FROM event_versions ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .ok()
+        };
+        let before = Columns::load(&conn, "", head(&conn)).unwrap();
+        if who_before {
+            before.who(&conn).unwrap();
+        }
+        // Some events again under an old id (same source): changed, or
+        // moved when their time differs; the rest new.
+        let next: Vec<(String, Gen)> = then
+            .into_iter()
+            .enumerate()
+            .map(|(i, (mut g, again))| match again.filter(|&j| j < first.len()) {
+                Some(j) => {
+                    g.source = first[j].source;
+                    (format!("e{j}"), g)
+                }
+                None => (format!("n{i}"), g),
+            })
+            .collect();
+        write(&conn, &next);
+        let fresh = Columns::load(&conn, "", head(&conn)).unwrap();
+        match before.refresh(&conn, head(&conn)).unwrap() {
+            Some(refreshed) => {
+                prop_assert_eq!(decoded(&refreshed, &conn), decoded(&fresh, &conn));
+                let all = super::bits::Bits::full(fresh.len());
+                prop_assert_eq!(eval::facets(&refreshed, &all), eval::facets(&fresh, &all));
+            }
+            // Only an event that moved, or an empty start, sends it back
+            // to a full load.
+            None => prop_assert!(
+                first.is_empty()
+                    || next.iter().any(|(id, g)| id.starts_with('e')
+                        && first[id[1..].parse::<usize>().unwrap()].minutes != g.minutes)
+            ),
         }
     }
 }

@@ -17,6 +17,7 @@ use rusqlite::{Connection, params_from_iter};
 use serde::Serialize;
 
 pub use ast::{Expr, FIELD_NAMES, Filter, IpNet, SeverityOp, TextField, TimeField};
+pub use columns::keep_in_memory;
 pub use compile::register_functions;
 pub use facets::Facets;
 pub use fields::{FIELDS, FieldHelp};

@@ -300,6 +300,7 @@ proptest! {
     fn pages_from_columns_are_the_pages_sql_gives(
         events in prop::collection::vec(gen_event(), 0..60),
         e in expr(),
+        field in prop::sample::select(SortField::ALL.to_vec()),
         descending in any::<bool>(),
         limit in 1u32..8,
         offset in 0u64..10,
@@ -307,7 +308,7 @@ proptest! {
         let conn = vault(&events);
         let cols = columns(&conn);
         let query = Query { text: e.to_string(), expr: e };
-        let sort = Sort { field: SortField::Time, descending };
+        let sort = Sort { field, descending };
         let mut request = Request { sort, limit, offset, after: None, facets: true };
         // Offset paging, then keyset paging to the end.
         for _ in 0..20 {

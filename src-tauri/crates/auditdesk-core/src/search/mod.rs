@@ -10,6 +10,7 @@ pub(crate) mod compile;
 mod eval;
 mod facets;
 mod fields;
+mod page;
 mod parse;
 mod sort;
 
@@ -194,65 +195,54 @@ fn search_columns(
     } else {
         (bits.count(), None)
     };
-    if request.sort.field != SortField::Time {
-        let (rows, offset, next_cursor) = page_sql(conn, query, request)?;
+    let Some(positions) = page::positions(conn, cols, &bits, request)? else {
+        let (events, offset, next_cursor) = page_sql(conn, query, request)?;
         return Ok(SearchPage {
             total,
             sort: request.sort.to_string(),
             offset,
-            events: rows,
+            events,
             next_cursor,
             facets,
         });
-    }
-    let take = usize::try_from(request.limit)
-        .unwrap_or(usize::MAX)
-        .saturating_add(1);
-    let (offset, after) = match &request.after {
-        Some(cursor) => {
-            request.sort.after(cursor)?;
-            (0, Some(cursor.rowid()))
-        }
-        None => (request.offset, None),
     };
-    let skip = usize::try_from(offset).unwrap_or(usize::MAX);
-    let positions: Vec<usize> = if request.sort.descending {
-        let end = after.map_or(cols.len(), |r| cols.position(r));
-        bits.ones_desc_below(end).skip(skip).take(take).collect()
+    let offset = if request.after.is_some() {
+        0
     } else {
-        let start = after.map_or(0, |r| cols.position(r.saturating_add(1)));
-        bits.ones_from(start).skip(skip).take(take).collect()
+        request.offset
     };
     let rowids: Vec<String> = positions
         .iter()
         .map(|&i| cols.rowids[i].to_string())
         .collect();
+    // SQL orders the chosen rows and hands back their sort keys, so the
+    // cursor is the one `page_sql` would give.
     let sql = format!(
-        "SELECT {EVENT_COLUMNS} FROM event_facets AS f JOIN events AS e ON e.id = f.id
+        "SELECT {EVENT_COLUMNS}, {} FROM event_facets AS f JOIN events AS e ON e.id = f.id
          JOIN sources AS s ON s.id = f.source_id
          WHERE f.id IN (SELECT value FROM json_each(?1)) ORDER BY {}",
+        request.sort.key_sql(),
         request.sort.order_sql()
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt
-        .query_map([format!("[{}]", rowids.join(","))], read_row)?
+        .query_map([format!("[{}]", rowids.join(","))], |r| {
+            let (rowid, event) = read_row(r)?;
+            let key: rusqlite::types::Value = r.get(EVENT_COLUMN_COUNT)?;
+            Ok((rowid, key, event))
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let more = rows.len() > request.limit as usize;
     rows.truncate(request.limit as usize);
     let next_cursor = match rows.last() {
-        Some((rowid, _)) if more => Some(
-            request
-                .sort
-                .cursor(&rusqlite::types::Value::Integer(*rowid), *rowid)
-                .encode(),
-        ),
+        Some((rowid, key, _)) if more => Some(request.sort.cursor(key, *rowid).encode()),
         _ => None,
     };
     Ok(SearchPage {
         total,
         sort: request.sort.to_string(),
         offset,
-        events: rows.into_iter().map(|(_, e)| e.into()).collect(),
+        events: rows.into_iter().map(|(_, _, e)| e.into()).collect(),
         next_cursor,
         facets,
     })

@@ -192,6 +192,11 @@ pub struct Cursor {
 impl Eq for Cursor {}
 
 impl Cursor {
+    /// The sort key of the row the cursor points after.
+    pub(crate) fn key(&self) -> &Value {
+        &self.key
+    }
+
     /// The rowid of the row the cursor points after.
     pub(crate) fn rowid(&self) -> i64 {
         self.rowid

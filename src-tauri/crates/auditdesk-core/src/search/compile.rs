@@ -109,11 +109,17 @@ fn cond(expr: &Expr, ctx: &mut Ctx) -> String {
                 parts.push(sub);
             }
             parts.extend(rest.iter().map(|e| cond(e, ctx)));
+            if parts.is_empty() {
+                return "1".into();
+            }
             format!("({})", parts.join(" AND "))
         }
         Expr::Or(_) if is_text(expr) => fts(expr, ctx),
         Expr::Or(items) => {
             let parts: Vec<String> = items.iter().map(|e| cond(e, ctx)).collect();
+            if parts.is_empty() {
+                return "0".into();
+            }
             format!("({})", parts.join(" OR "))
         }
         Expr::Not(inner) => format!("NOT {}", cond(inner, ctx)),
@@ -190,6 +196,9 @@ fn filter(filter: &Filter, ctx: &mut Ctx) -> String {
                 ctx.params
                     .push(Value::Integer(to.saturating_mul(SLOTS_PER_MS)));
                 parts.push("f.id < ?");
+            }
+            if parts.is_empty() {
+                return "1".into();
             }
             format!("({})", parts.join(" AND "))
         }

@@ -338,3 +338,42 @@ fn named(dict: &Dict, counts: &[u64]) -> BTreeMap<String, u64> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use rusqlite::Connection;
+
+    use super::Matcher;
+    use crate::search::ast::TextField;
+    use crate::search::compile;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        /// `Matcher` is SQLite's `= ? COLLATE NOCASE` / `LIKE ? ESCAPE '\'`
+        /// as `compile` writes them, on the characters they treat apart.
+        #[test]
+        fn the_matcher_is_sqlite_nocase_and_like(
+            value in "[aAéÉ\\\\%_*]{1,6}",
+            text in "[aAéÉ\\\\%_]{0,6}",
+        ) {
+            let conn = Connection::open_in_memory().unwrap();
+            conn.execute_batch("CREATE TABLE event_facets (id INTEGER PRIMARY KEY, type TEXT)").unwrap();
+            conn.execute("INSERT INTO event_facets VALUES (1, ?1)", [&text]).unwrap();
+            let c = compile::compile(&crate::search::Expr::Filter(crate::search::Filter::Text {
+                field: TextField::Type,
+                value: value.clone(),
+            }));
+            let sql: bool = conn
+                .query_row(
+                    &format!("SELECT count(*) FROM event_facets AS f WHERE {}", c.cond),
+                    rusqlite::params_from_iter(c.params.iter()),
+                    |r| r.get::<_, i64>(0),
+                )
+                .unwrap()
+                == 1;
+            prop_assert_eq!(Matcher::new(&value).matches(&text), sql, "{:?} vs {:?}", value, text);
+        }
+    }
+}

@@ -302,7 +302,7 @@ proptest! {
         e in expr(),
         field in prop::sample::select(SortField::ALL.to_vec()),
         descending in any::<bool>(),
-        limit in 1u32..8,
+        limit in 0u32..8,
         offset in 0u64..10,
     ) {
         let conn = vault(&events);
@@ -413,6 +413,19 @@ fn a_vault_file_keeps_its_columns_until_an_event_changes() {
     // The same connection changes it: the count follows too.
     write(&conn, "failed");
     assert_eq!(count(&conn, &failed).unwrap(), 1);
+    // Through the real entry point, the page SQL alone would give.
+    for q in ["", "status:failed", "-status:failed", "type:log*"] {
+        let query = parse(q).unwrap();
+        let request = Request {
+            facets: true,
+            ..Request::default()
+        };
+        assert_eq!(
+            search(&conn, &query, &request).unwrap(),
+            search_sql(&conn, &query, &request).unwrap(),
+            "{q}"
+        );
+    }
     let now = columns::current(&conn).unwrap().unwrap();
     assert!(!Arc::ptr_eq(&first, &now));
 }

@@ -101,18 +101,30 @@ impl AppState {
 
     /// Makes `vault` the session's vault (closing any other).
     pub fn set_vault(&self, vault: Vault, demo: bool) {
+        // The search columns are built on a connection of their own, so the
+        // first search finds them ready and the UI is not held up meanwhile.
+        if let Ok(background) = vault.reopen() {
+            std::thread::spawn(move || {
+                // A failure here comes back, with its message, from the
+                // first search, which builds the columns itself.
+                let _ = auditdesk_core::search::warm(background.conn());
+            });
+        }
         let mut s = lock(&self.0.session);
         s.dir = vault.dir().to_path_buf();
         s.demo = demo;
         s.vault = Some(vault);
     }
 
-    /// Closes the vault; the data key goes with the connection.
+    /// Closes the vault; the data key goes with the connection, and the
+    /// decrypted search columns with it.
     pub fn lock_vault(&self) -> bool {
         let mut s = lock(&self.0.session);
         s.dir = self.0.vault_dir.clone();
         s.demo = false;
-        s.vault.take().is_some()
+        let was_open = s.vault.take().is_some();
+        auditdesk_core::search::forget_columns();
+        was_open
     }
 
     pub fn with_vault<T>(&self, f: impl FnOnce(&Vault) -> Result<T>) -> Result<T> {

@@ -15,7 +15,7 @@
 //! moves: every new or changed event appends a version, and events are
 //! never deleted, so an unchanged head means unchanged events.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use rusqlite::types::ValueRef;
@@ -234,6 +234,17 @@ pub fn keep_in_memory(on: bool) {
     IN_MEMORY.store(on, Ordering::Relaxed);
 }
 
+/// Bumped by `forget`: columns built before it are not cached after it.
+static EPOCH: AtomicU64 = AtomicU64::new(0);
+
+/// Drops every vault's columns. Locking calls this, so the decrypted values
+/// leave memory with the key; a build under way when it is called is not
+/// kept either.
+pub fn forget() {
+    EPOCH.fetch_add(1, Ordering::SeqCst);
+    CACHE.lock().unwrap_or_else(PoisonError::into_inner).clear();
+}
+
 /// Vaults whose columns are kept: the app has one open. (The unit tests
 /// share this cache across threads and check what it keeps.)
 #[cfg(not(test))]
@@ -253,6 +264,7 @@ pub(crate) fn current(conn: &Connection) -> Result<Option<Arc<Columns>>> {
     else {
         return Ok(None);
     };
+    let epoch = EPOCH.load(Ordering::SeqCst);
     let head = head(conn)?;
     let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
     let known = cache.iter().find(|c| c.path == path).cloned();
@@ -276,9 +288,11 @@ pub(crate) fn current(conn: &Connection) -> Result<Option<Arc<Columns>>> {
         Some(columns) => columns,
         None => Columns::load(conn, path, head)?,
     });
-    cache.retain(|c| c.path != path);
-    cache.insert(0, Arc::clone(&columns));
-    cache.truncate(KEEP);
+    if EPOCH.load(Ordering::SeqCst) == epoch {
+        cache.retain(|c| c.path != path);
+        cache.insert(0, Arc::clone(&columns));
+        cache.truncate(KEEP);
+    }
     Ok(Some(columns))
 }
 

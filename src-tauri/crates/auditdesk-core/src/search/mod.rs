@@ -18,7 +18,7 @@ use rusqlite::{Connection, params_from_iter};
 use serde::Serialize;
 
 pub use ast::{Expr, FIELD_NAMES, Filter, IpNet, SeverityOp, TextField, TimeField};
-pub use columns::keep_in_memory;
+pub use columns::{forget as forget_columns, keep_in_memory};
 pub use compile::register_functions;
 pub use facets::Facets;
 pub use fields::{FIELDS, FieldHelp};
@@ -169,6 +169,13 @@ fn snapshot<T>(conn: &Connection, name: &str, read: impl FnOnce() -> Result<T>) 
     // Nothing was written: releasing ends the read either way.
     conn.execute_batch(&format!("RELEASE {name}"))?;
     out
+}
+
+/// Builds the in-memory columns of `conn`'s vault now (the app does this on
+/// a connection of its own after unlocking), so the first search does not
+/// wait for them. Nothing when columns are not kept in memory.
+pub fn warm(conn: &Connection) -> Result<()> {
+    snapshot(conn, "search_warm", || columns::current(conn).map(drop))
 }
 
 /// A page of results with the total (and facets when asked). Reads only;

@@ -171,11 +171,17 @@ fn snapshot<T>(conn: &Connection, name: &str, read: impl FnOnce() -> Result<T>) 
     out
 }
 
-/// Builds the in-memory columns of `conn`'s vault now (the app does this on
-/// a connection of its own after unlocking), so the first search does not
-/// wait for them. Nothing when columns are not kept in memory.
+/// Builds the in-memory columns of `conn`'s vault now, those of users, IPs,
+/// resources and tags included (the app does this on a connection of its
+/// own after unlocking), so no search waits for them. Nothing when columns
+/// are not kept in memory.
 pub fn warm(conn: &Connection) -> Result<()> {
-    snapshot(conn, "search_warm", || columns::current(conn).map(drop))
+    snapshot(conn, "search_warm", || {
+        if let Some(cols) = columns::current(conn)? {
+            cols.who(conn)?;
+        }
+        Ok(())
+    })
 }
 
 /// A page of results with the total (and facets when asked). Reads only;

@@ -83,16 +83,7 @@ fn cond(expr: &Expr, ctx: &mut Ctx) -> String {
                 // Time bounds of the same AND go into the FTS5 query too, as
                 // rowid bounds: it then walks only that stretch of each
                 // term's postings instead of all of them.
-                let (mut lo, mut hi) = (None::<i64>, None::<i64>);
-                for e in &rest {
-                    if let Expr::Filter(Filter::Time { from, to, .. }) = e {
-                        lo = lo.max(*from);
-                        hi = match (hi, to) {
-                            (Some(h), Some(t)) => Some(h.min(*t)),
-                            (h, t) => h.or(*t),
-                        };
-                    }
-                }
+                let (lo, hi) = time_bounds(&rest);
                 let mut sub =
                     String::from("f.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?");
                 if let Some(lo) = lo {
@@ -125,6 +116,21 @@ fn cond(expr: &Expr, ctx: &mut Ctx) -> String {
         Expr::Not(inner) => format!("NOT {}", cond(inner, ctx)),
         Expr::Filter(filter) => self::filter(filter, ctx),
     }
+}
+
+/// The tightest `[from, to)` (ms) the time filters among `items` set.
+pub(super) fn time_bounds(items: &[&Expr]) -> (Option<i64>, Option<i64>) {
+    let (mut lo, mut hi) = (None::<i64>, None::<i64>);
+    for e in items {
+        if let Expr::Filter(Filter::Time { from, to, .. }) = e {
+            lo = lo.max(*from);
+            hi = match (hi, to) {
+                (Some(h), Some(t)) => Some(h.min(*t)),
+                (h, t) => h.or(*t),
+            };
+        }
+    }
+    (lo, hi)
 }
 
 /// Text the FTS index alone can answer.

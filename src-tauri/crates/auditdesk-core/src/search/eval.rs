@@ -9,15 +9,14 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use chrono::DateTime;
 use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 
 use super::ast::{Expr, Filter, SeverityOp, TextField};
 use super::bits::Bits;
-use super::columns::{Columns, DAY_MS, Dict};
-use super::compile::{self, fts_expr, is_text};
-use super::facets::Facets;
+use super::columns::{Columns, Dict};
+use super::compile::{self, fts_expr, is_text, time_bounds};
+use super::facets::{Facets, day_name};
 use crate::domain::Severity;
 use crate::error::Result;
 use crate::events::SLOTS_PER_MS;
@@ -35,16 +34,7 @@ pub(crate) fn matches(conn: &Connection, cols: &Columns, expr: &Expr) -> Result<
             let mut out = if text.is_empty() {
                 Bits::full(n)
             } else {
-                let (mut lo, mut hi) = (None::<i64>, None::<i64>);
-                for e in &rest {
-                    if let Expr::Filter(Filter::Time { from, to, .. }) = e {
-                        lo = lo.max(*from);
-                        hi = match (hi, to) {
-                            (Some(h), Some(t)) => Some(h.min(*t)),
-                            (h, t) => h.or(*t),
-                        };
-                    }
-                }
+                let (lo, hi) = time_bounds(&rest);
                 let joined = Expr::And(text.into_iter().cloned().collect());
                 fts(conn, cols, &joined, lo, hi)?
             };
@@ -315,12 +305,7 @@ pub(crate) fn facets(cols: &Columns, bits: &Bits) -> Facets {
             .iter()
             .zip(day)
             .filter(|(_, n)| *n > 0)
-            .map(|(d, n)| {
-                let date = DateTime::from_timestamp_millis(d * DAY_MS)
-                    .map(|t| t.format("%Y-%m-%d").to_string())
-                    .unwrap_or_else(|| d.to_string());
-                (date, n)
-            })
+            .map(|(d, n)| (day_name(*d), n))
             .collect(),
     }
 }

@@ -428,10 +428,16 @@ fn a_vault_file_keeps_its_columns_until_an_event_changes() {
     }
     let now = columns::current(&conn).unwrap().unwrap();
     assert!(!Arc::ptr_eq(&first, &now));
-    assert!(Arc::ptr_eq(&now, &columns::current(&conn).unwrap().unwrap()));
+    assert!(Arc::ptr_eq(
+        &now,
+        &columns::current(&conn).unwrap().unwrap()
+    ));
     // Locking forgets them (the only test that calls `forget`: the cache is
     // shared by the tests' threads).
     columns::forget();
-    assert!(!Arc::ptr_eq(&now, &columns::current(&conn).unwrap().unwrap()));
+    assert!(!Arc::ptr_eq(
+        &now,
+        &columns::current(&conn).unwrap().unwrap()
+    ));
     warm(&conn).unwrap();
 }

@@ -8,6 +8,7 @@ use chrono::DateTime;
 use rusqlite::{Connection, params_from_iter};
 use serde::Serialize;
 
+use super::columns::DAY_MS;
 use super::{Query, compile};
 use crate::domain::Severity;
 use crate::error::Result;
@@ -29,8 +30,6 @@ pub struct Facets {
     /// Events per UTC day, `YYYY-MM-DD`.
     pub day: BTreeMap<String, u64>,
 }
-
-const DAY_MS: i64 = 86_400_000;
 
 pub(super) fn facets(conn: &Connection, query: &Query) -> Result<Facets> {
     let c = compile::compile(&query.expr);
@@ -80,16 +79,15 @@ pub(super) fn facets(conn: &Connection, query: &Query) -> Result<Facets> {
         outcome: outcome.into_iter().collect(),
         event_type: event_type.into_iter().collect(),
         user: user.into_iter().collect(),
-        day: day
-            .into_iter()
-            .map(|(d, n)| {
-                let date = DateTime::from_timestamp_millis(d * DAY_MS)
-                    .map(|t| t.format("%Y-%m-%d").to_string())
-                    .unwrap_or_else(|| d.to_string());
-                (date, n)
-            })
-            .collect(),
+        day: day.into_iter().map(|(d, n)| (day_name(d), n)).collect(),
     })
+}
+
+/// A day number (days since 1970-01-01, UTC) as `YYYY-MM-DD`.
+pub(super) fn day_name(d: i64) -> String {
+    DateTime::from_timestamp_millis(d * DAY_MS)
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| d.to_string())
 }
 
 fn bump(map: &mut HashMap<String, u64>, key: &str) {

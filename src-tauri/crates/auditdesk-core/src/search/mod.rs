@@ -7,6 +7,7 @@ mod ast;
 mod bits;
 mod columns;
 pub(crate) mod compile;
+mod dict;
 mod eval;
 mod facets;
 mod fields;
@@ -14,6 +15,7 @@ mod page;
 mod parse;
 mod sort;
 
+use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 use serde::Serialize;
 
@@ -149,15 +151,17 @@ pub struct SearchPage {
 }
 
 pub fn count(conn: &Connection, query: &Query) -> Result<u64> {
-    snapshot(conn, "search_count", || {
-        if let Some(cols) = columns::current(conn)? {
-            return Ok(eval::matches(conn, &cols, &query.expr)?.count());
-        }
-        let c = compile::compile(&query.expr);
-        let sql = format!("SELECT count(*) FROM {} WHERE {}", c.from(false), c.cond);
-        let n: i64 = conn.query_row(&sql, params_from_iter(c.params.iter()), |r| r.get(0))?;
-        Ok(u64::try_from(n).unwrap_or(0))
+    snapshot(conn, "search_count", || match columns::current(conn)? {
+        Some(cols) => Ok(eval::matches(conn, &cols, &query.expr)?.count()),
+        None => count_sql(conn, query),
     })
+}
+
+fn count_sql(conn: &Connection, query: &Query) -> Result<u64> {
+    let c = compile::compile(&query.expr);
+    let sql = format!("SELECT count(*) FROM {} WHERE {}", c.from(false), c.cond);
+    let n: i64 = conn.query_row(&sql, params_from_iter(c.params.iter()), |r| r.get(0))?;
+    Ok(u64::try_from(n).unwrap_or(0))
 }
 
 /// `read` inside one read transaction (a savepoint, so it nests in a
@@ -208,54 +212,37 @@ fn search_columns(
     } else {
         (bits.count(), None)
     };
-    let Some(positions) = page::positions(conn, cols, &bits, request)? else {
-        let (events, offset, next_cursor) = page_sql(conn, query, request)?;
-        return Ok(SearchPage {
-            total,
-            sort: request.sort.to_string(),
-            offset,
-            events,
-            next_cursor,
-            facets,
-        });
-    };
-    let offset = if request.after.is_some() {
-        0
-    } else {
-        request.offset
-    };
-    let rowids: Vec<String> = positions
-        .iter()
-        .map(|&i| cols.rowids[i].to_string())
-        .collect();
-    // SQL orders the chosen rows and hands back their sort keys, so the
-    // cursor is the one `page_sql` would give.
-    let sql = format!(
-        "SELECT {EVENT_COLUMNS}, {} FROM event_facets AS f JOIN events AS e ON e.id = f.id
-         JOIN sources AS s ON s.id = f.source_id
-         WHERE f.id IN (SELECT value FROM json_each(?1)) ORDER BY {}",
-        request.sort.key_sql(),
-        request.sort.order_sql()
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt
-        .query_map([format!("[{}]", rowids.join(","))], |r| {
-            let (rowid, event) = read_row(r)?;
-            let key: rusqlite::types::Value = r.get(EVENT_COLUMN_COUNT)?;
-            Ok((rowid, key, event))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let more = rows.len() > request.limit as usize;
-    rows.truncate(request.limit as usize);
-    let next_cursor = match rows.last() {
-        Some((rowid, key, _)) if more => Some(request.sort.cursor(key, *rowid).encode()),
-        _ => None,
+    let (events, offset, next_cursor) = match page::positions(conn, cols, &bits, request)? {
+        Some(positions) => {
+            let rowids: Vec<String> = positions
+                .iter()
+                .map(|&i| cols.rowids[i].to_string())
+                .collect();
+            // SQL orders the chosen rows and hands back their sort keys, so
+            // the cursor is the one `page_sql` would give.
+            let sql = format!(
+                "SELECT {EVENT_COLUMNS}, {} FROM event_facets AS f JOIN events AS e ON e.id = f.id
+                 JOIN sources AS s ON s.id = f.source_id
+                 WHERE f.id IN (SELECT value FROM json_each(?)) ORDER BY {}",
+                request.sort.key_sql(),
+                request.sort.order_sql()
+            );
+            let params = [Value::Text(format!("[{}]", rowids.join(",")))];
+            let (events, next_cursor) = read_page(conn, &sql, &params, request)?;
+            let offset = if request.after.is_some() {
+                0
+            } else {
+                request.offset
+            };
+            (events, offset, next_cursor)
+        }
+        None => page_sql(conn, query, request)?,
     };
     Ok(SearchPage {
         total,
         sort: request.sort.to_string(),
         offset,
-        events: rows.into_iter().map(|(_, _, e)| e.into()).collect(),
+        events,
         next_cursor,
         facets,
     })
@@ -266,10 +253,7 @@ fn search_sql(conn: &Connection, query: &Query, request: &Request) -> Result<Sea
         let f = facets::facets(conn, query)?;
         (f.total, Some(f))
     } else {
-        let c = compile::compile(&query.expr);
-        let sql = format!("SELECT count(*) FROM {} WHERE {}", c.from(false), c.cond);
-        let n: i64 = conn.query_row(&sql, params_from_iter(c.params.iter()), |r| r.get(0))?;
-        (u64::try_from(n).unwrap_or(0), None)
+        (count_sql(conn, query)?, None)
     };
     let (events, offset, next_cursor) = page_sql(conn, query, request)?;
     Ok(SearchPage {
@@ -312,24 +296,34 @@ fn page_sql(
         i64::from(limit) + 1,
         i64::try_from(offset).unwrap_or(i64::MAX)
     );
-    let mut stmt = conn.prepare(&sql)?;
-    let key_index = EVENT_COLUMN_COUNT;
+    let (events, next_cursor) = read_page(conn, &sql, &params, request)?;
+    Ok((events, offset, next_cursor))
+}
+
+/// Runs a page query (the event columns, then the sort key; one row more
+/// than the limit) and returns the page and the next cursor.
+fn read_page(
+    conn: &Connection,
+    sql: &str,
+    params: &[Value],
+    request: &Request,
+) -> Result<(Vec<SearchHit>, Option<String>)> {
+    let mut stmt = conn.prepare_cached(sql)?;
     let mut rows = stmt
         .query_map(params_from_iter(params.iter()), |r| {
             let (rowid, event) = read_row(r)?;
-            let key: rusqlite::types::Value = r.get(key_index)?;
+            let key: Value = r.get(EVENT_COLUMN_COUNT)?;
             Ok((rowid, key, event))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
+    let more = rows.len() > request.limit as usize;
+    rows.truncate(request.limit as usize);
     let next_cursor = match rows.last() {
         Some((rowid, key, _)) if more => Some(request.sort.cursor(key, *rowid).encode()),
         _ => None,
     };
     Ok((
         rows.into_iter().map(|(_, _, e)| e.into()).collect(),
-        offset,
         next_cursor,
     ))
 }

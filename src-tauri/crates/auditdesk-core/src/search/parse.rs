@@ -429,6 +429,11 @@ fn field(name: &str, op: &str, value: String, at: usize, value_at: usize) -> Res
             TextField::Outcome if !value.contains('*') => normalize_outcome(&value),
             _ => value,
         };
+        // `status:" "` normalises to nothing, which would print as a query
+        // that does not parse (found by the fuzz target).
+        if value.is_empty() {
+            return Err(err(value_at, format!("{name}{op} needs a value")));
+        }
         return Ok(Filter::Text { field, value });
     }
     match name {

@@ -113,6 +113,16 @@ fn errors_point_at_the_position() {
 }
 
 #[test]
+fn values_that_normalise_to_nothing_are_refused() {
+    // The fuzz target's first find: `outcome:" "` parsed, printed as
+    // `outcome:""`, and that did not parse.
+    for q in [r#"outcome:" ""#, r#"status:"  ""#, r#"category:" ""#] {
+        assert!(position(q) > 0, "{q}");
+    }
+    assert!(parse::parse(r#"outcome:" failed ""#).is_ok());
+}
+
+#[test]
 fn words_that_look_like_fields_stay_words() {
     let q = parse::parse("ann@x.org 10.0.0.1 fe80::1 10:30").unwrap();
     let Expr::And(items) = q else { panic!("{q:?}") };

@@ -101,8 +101,10 @@ impl AppState {
 
     /// Makes `vault` the session's vault (closing any other).
     pub fn set_vault(&self, vault: Vault, demo: bool) {
-        // The search columns are built on a connection of their own, so the
-        // first search finds them ready and the UI is not held up meanwhile.
+        // Another vault's columns (a switch) go; this one's are built on a
+        // connection of their own, so the first search finds them ready and
+        // the UI is not held up meanwhile.
+        auditdesk_core::search::reset_columns();
         if let Ok(background) = vault.reopen() {
             std::thread::spawn(move || {
                 // A failure here comes back, with its message, from the
@@ -119,10 +121,13 @@ impl AppState {
     /// Closes the vault; the data key goes with the connection, and the
     /// decrypted search columns with it.
     pub fn lock_vault(&self) -> bool {
-        let mut s = lock(&self.0.session);
-        s.dir = self.0.vault_dir.clone();
-        s.demo = false;
-        let was_open = s.vault.take().is_some();
+        let was_open = {
+            let mut s = lock(&self.0.session);
+            s.dir = self.0.vault_dir.clone();
+            s.demo = false;
+            s.vault.take().is_some()
+        };
+        // Outside the session lock; it never waits for a build under way.
         auditdesk_core::search::forget_columns();
         was_open
     }

@@ -16,7 +16,7 @@
 //! never deleted, so an unchanged head means unchanged events.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, TryLockError};
 
 use rusqlite::{Connection, OptionalExtension as _};
 use rustc_hash::FxHashMap;
@@ -138,14 +138,33 @@ pub fn keep_in_memory(on: bool) {
     IN_MEMORY.store(on, Ordering::Relaxed);
 }
 
-/// Bumped by `forget`: columns built before it are not cached after it.
+/// Bumped by `forget` and `reset`: a build that began before either is not
+/// cached.
 static EPOCH: AtomicU64 = AtomicU64::new(0);
+/// Set by `forget` (the vault locked), cleared by `reset` (a vault opened):
+/// while set, columns are built for the search at hand and not kept.
+static SEALED: AtomicBool = AtomicBool::new(false);
 
-/// Drops every vault's columns. Locking calls this, so the decrypted values
-/// leave memory with the key; a build under way when it is called is not
-/// kept either.
+/// Drops every vault's columns and keeps none until `reset`. Locking calls
+/// this, so the decrypted values leave memory with the key, and a search
+/// still running on another connection (a report) does not bring them
+/// back. Never waits for a build under way: that build clears the cache
+/// itself when it ends.
 pub fn forget() {
+    SEALED.store(true, Ordering::SeqCst);
     EPOCH.fetch_add(1, Ordering::SeqCst);
+    match CACHE.try_lock() {
+        Ok(mut cache) => cache.clear(),
+        Err(TryLockError::Poisoned(cache)) => cache.into_inner().clear(),
+        Err(TryLockError::WouldBlock) => {}
+    }
+}
+
+/// Drops every vault's columns and keeps them again from now on: opening
+/// a vault (or switching to another) calls this before `warm`.
+pub fn reset() {
+    EPOCH.fetch_add(1, Ordering::SeqCst);
+    SEALED.store(false, Ordering::SeqCst);
     CACHE.lock().unwrap_or_else(PoisonError::into_inner).clear();
 }
 
@@ -192,7 +211,10 @@ pub(crate) fn current(conn: &Connection) -> Result<Option<Arc<Columns>>> {
         Some(columns) => columns,
         None => Columns::load(conn, path, head)?,
     });
-    if EPOCH.load(Ordering::SeqCst) == epoch {
+    if SEALED.load(Ordering::SeqCst) {
+        // `forget` ran while this was built, and could not clear then.
+        cache.clear();
+    } else if EPOCH.load(Ordering::SeqCst) == epoch {
         cache.retain(|c| c.path != path);
         cache.insert(0, Arc::clone(&columns));
         cache.truncate(KEEP);

@@ -432,12 +432,22 @@ fn a_vault_file_keeps_its_columns_until_an_event_changes() {
         &now,
         &columns::current(&conn).unwrap().unwrap()
     ));
-    // Locking forgets them (the only test that calls `forget`: the cache is
-    // shared by the tests' threads).
+    // Locking forgets them (the only test that calls `forget` and `reset`:
+    // the cache is shared by the tests' threads).
     columns::forget();
+    let sealed = columns::current(&conn).unwrap().unwrap();
+    assert!(!Arc::ptr_eq(&now, &sealed));
+    // Locked: built for the search at hand, not kept.
     assert!(!Arc::ptr_eq(
-        &now,
+        &sealed,
         &columns::current(&conn).unwrap().unwrap()
     ));
+    // Opened again: kept again.
+    columns::reset();
     warm(&conn).unwrap();
+    let kept = columns::current(&conn).unwrap().unwrap();
+    assert!(Arc::ptr_eq(
+        &kept,
+        &columns::current(&conn).unwrap().unwrap()
+    ));
 }

@@ -20,7 +20,7 @@ use rusqlite::{Connection, params_from_iter};
 use serde::Serialize;
 
 pub use ast::{Expr, FIELD_NAMES, Filter, IpNet, SeverityOp, TextField, TimeField};
-pub use columns::{forget as forget_columns, keep_in_memory};
+pub use columns::{forget as forget_columns, keep_in_memory, reset as reset_columns};
 pub use compile::register_functions;
 pub use facets::Facets;
 pub use fields::{FIELDS, FieldHelp};
@@ -308,7 +308,8 @@ fn read_page(
     params: &[Value],
     request: &Request,
 ) -> Result<(Vec<SearchHit>, Option<String>)> {
-    let mut stmt = conn.prepare_cached(sql)?;
+    // Not cached: `page_sql`'s text changes with every query and page.
+    let mut stmt = conn.prepare(sql)?;
     let mut rows = stmt
         .query_map(params_from_iter(params.iter()), |r| {
             let (rowid, event) = read_row(r)?;

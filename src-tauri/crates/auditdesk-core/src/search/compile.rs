@@ -78,25 +78,13 @@ fn cond(expr: &Expr, ctx: &mut Ctx) -> String {
             let (text, rest): (Vec<&Expr>, Vec<&Expr>) = items.iter().partition(|e| is_text(e));
             let mut parts: Vec<String> = Vec::new();
             if !text.is_empty() {
-                let joined = text.iter().map(|e| fts_expr(e)).collect::<Vec<_>>();
-                ctx.params.push(Value::Text(joined.join(" AND ")));
                 // Time bounds of the same AND go into the FTS5 query too, as
                 // rowid bounds: it then walks only that stretch of each
                 // term's postings instead of all of them.
                 let (lo, hi) = time_bounds(&rest);
-                let mut sub =
-                    String::from("f.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?");
-                if let Some(lo) = lo {
-                    ctx.params
-                        .push(Value::Integer(lo.saturating_mul(SLOTS_PER_MS)));
-                    sub.push_str(" AND rowid >= ?");
-                }
-                if let Some(hi) = hi {
-                    ctx.params
-                        .push(Value::Integer(hi.saturating_mul(SLOTS_PER_MS)));
-                    sub.push_str(" AND rowid < ?");
-                }
-                sub.push(')');
+                let (select, params) = fts_rowids(&text, lo, hi);
+                ctx.params.extend(params);
+                let sub = format!("f.id IN ({select})");
                 parts.push(sub);
             }
             parts.extend(rest.iter().map(|e| cond(e, ctx)));
@@ -131,6 +119,23 @@ pub(super) fn time_bounds(items: &[&Expr]) -> (Option<i64>, Option<i64>) {
         }
     }
     (lo, hi)
+}
+
+/// The FTS5 query for the rowids matching every one of `text` (ANDed into
+/// one MATCH), within `[lo, hi)` ms when given, and its parameters.
+pub(super) fn fts_rowids(text: &[&Expr], lo: Option<i64>, hi: Option<i64>) -> (String, Vec<Value>) {
+    let joined = text.iter().map(|e| fts_expr(e)).collect::<Vec<_>>();
+    let mut sql = String::from("SELECT rowid FROM events_fts WHERE events_fts MATCH ?");
+    let mut params = vec![Value::Text(joined.join(" AND "))];
+    if let Some(lo) = lo {
+        sql.push_str(" AND rowid >= ?");
+        params.push(Value::Integer(lo.saturating_mul(SLOTS_PER_MS)));
+    }
+    if let Some(hi) = hi {
+        sql.push_str(" AND rowid < ?");
+        params.push(Value::Integer(hi.saturating_mul(SLOTS_PER_MS)));
+    }
+    (sql, params)
 }
 
 /// Text the FTS index alone can answer.

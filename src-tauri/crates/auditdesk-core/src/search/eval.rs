@@ -15,7 +15,7 @@ use rusqlite::{Connection, params_from_iter};
 use super::ast::{Expr, Filter, SeverityOp, TextField};
 use super::bits::Bits;
 use super::columns::{Columns, Dict};
-use super::compile::{self, fts_expr, is_text, time_bounds};
+use super::compile::{self, fts_rowids, is_text, time_bounds};
 use super::facets::{Facets, day_name};
 use crate::domain::Severity;
 use crate::error::Result;
@@ -25,8 +25,8 @@ pub(crate) fn matches(conn: &Connection, cols: &Columns, expr: &Expr) -> Result<
     let n = cols.len();
     Ok(match expr {
         Expr::All => Bits::full(n),
-        Expr::Term { .. } | Expr::Phrase(_) => fts(conn, cols, expr, None, None)?,
-        Expr::Or(_) if is_text(expr) => fts(conn, cols, expr, None, None)?,
+        Expr::Term { .. } | Expr::Phrase(_) => fts(conn, cols, &[expr], None, None)?,
+        Expr::Or(_) if is_text(expr) => fts(conn, cols, &[expr], None, None)?,
         Expr::And(items) => {
             // As in SQL: the AND's text is one FTS5 query, bounded by the
             // AND's time filters.
@@ -35,8 +35,7 @@ pub(crate) fn matches(conn: &Connection, cols: &Columns, expr: &Expr) -> Result<
                 Bits::full(n)
             } else {
                 let (lo, hi) = time_bounds(&rest);
-                let joined = Expr::And(text.into_iter().cloned().collect());
-                fts(conn, cols, &joined, lo, hi)?
+                fts(conn, cols, &text, lo, hi)?
             };
             for item in rest {
                 if out.count() == 0 {
@@ -62,29 +61,15 @@ pub(crate) fn matches(conn: &Connection, cols: &Columns, expr: &Expr) -> Result<
     })
 }
 
-/// The FTS5 matches of a text expression, within `[lo, hi)` ms when given.
+/// The FTS5 matches of all of `text`, within `[lo, hi)` ms when given.
 fn fts(
     conn: &Connection,
     cols: &Columns,
-    expr: &Expr,
+    text: &[&Expr],
     lo: Option<i64>,
     hi: Option<i64>,
 ) -> Result<Bits> {
-    let text = match expr {
-        // `compile` joins an AND's text without the outer parentheses.
-        Expr::And(items) => items.iter().map(fts_expr).collect::<Vec<_>>().join(" AND "),
-        other => fts_expr(other),
-    };
-    let mut sql = String::from("SELECT rowid FROM events_fts WHERE events_fts MATCH ?");
-    let mut params = vec![Value::Text(text)];
-    if let Some(lo) = lo {
-        sql.push_str(" AND rowid >= ?");
-        params.push(Value::Integer(lo.saturating_mul(SLOTS_PER_MS)));
-    }
-    if let Some(hi) = hi {
-        sql.push_str(" AND rowid < ?");
-        params.push(Value::Integer(hi.saturating_mul(SLOTS_PER_MS)));
-    }
+    let (sql, params) = fts_rowids(text, lo, hi);
     rowid_query(conn, cols, &sql, &params)
 }
 

@@ -52,6 +52,9 @@ pub(crate) fn positions(
             bits.ones_from(start).skip(skip).take(take).collect()
         }));
     }
+    if sort.field == SortField::Id {
+        return Ok(None);
+    }
     let names = source_names(conn, cols)?;
     let who = match sort.field {
         SortField::Ip | SortField::Resource => Some(cols.who(conn)?),
@@ -79,12 +82,10 @@ pub(crate) fn positions(
                 })
                 .unwrap_or(""),
             ),
+            // Answered above.
             SortField::Time | SortField::Id => Key::Int(cols.rowids[i]),
         }
     };
-    if sort.field == SortField::Id {
-        return Ok(None);
-    }
     let bound = match &after {
         None => None,
         Some((Value::Integer(k), rowid)) if sort.field == SortField::Severity => {

@@ -4,7 +4,7 @@
 //! types it reads.
 
 use chrono::{DateTime, TimeZone, Utc};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
@@ -28,14 +28,21 @@ pub enum Upsert {
 
 /// An event with its storage forms and content hash computed: the CPU work
 /// of an upsert that needs no database, so a producer thread can do it while
-/// the writer thread writes.
+/// the writer thread writes. It keeps only the column values: the parsed
+/// JSON trees are dropped on the thread that built them, so the writer
+/// neither spends time freeing them nor contends with the producer for the
+/// allocator's lock of the arena they came from.
 #[derive(Debug, Clone)]
 pub struct PreparedEvent {
     source: String,
-    event: AuditEvent,
-    raw: String,
-    details: Option<String>,
+    event_id: String,
+    key: i64,
+    occurred_ms: i64,
+    outcome: String,
     hash: Hash,
+    /// The `events` values from `occurred_at` to `content_hash`, in
+    /// `INSERT_COLUMNS` order.
+    columns: Vec<SqlValue>,
 }
 
 impl PreparedEvent {
@@ -43,25 +50,77 @@ impl PreparedEvent {
         let raw = integrity::canonical_string(&event.body.raw);
         let details = event.body.details.as_ref().map(integrity::canonical_string);
         let hash = integrity::content_hash(source, &event, &raw, details.as_deref());
+        let AuditEvent {
+            event_id,
+            occurred_at,
+            event_type,
+            category,
+            severity,
+            outcome,
+            body,
+        } = event;
+        let text = |v: Option<String>| v.map_or(SqlValue::Null, SqlValue::Text);
+        // Compact JSON, as `serde_json::to_string` writes it, without a
+        // fallible call for what cannot fail.
+        let tags = Value::from(body.tags).to_string();
+        let occurred_ms = occurred_at.timestamp_millis();
+        let columns = vec![
+            SqlValue::Integer(occurred_ms),
+            SqlValue::Text(event_type),
+            SqlValue::Text(category),
+            SqlValue::Integer(severity.rank()),
+            SqlValue::Text(outcome.clone()),
+            text(body.actor.user_id),
+            text(body.actor.email),
+            text(body.actor.name),
+            text(body.actor.role),
+            text(body.ip),
+            text(body.route),
+            text(body.resource_type),
+            text(body.resource_id),
+            text(body.resource_name),
+            text(body.action),
+            text(body.description),
+            text(body.request_id),
+            text(body.session_id),
+            text(body.stack),
+            text(body.region),
+            text(body.org_id),
+            text(body.env_id),
+            SqlValue::Text(tags),
+            text(details),
+            SqlValue::Text(raw),
+            SqlValue::Blob(hash.to_vec()),
+        ];
         PreparedEvent {
             source: source.to_string(),
-            event,
-            raw,
-            details,
+            key: event_key(&event_id),
+            event_id,
+            occurred_ms,
+            outcome,
             hash,
+            columns,
         }
     }
 
     pub fn event_id(&self) -> &str {
-        &self.event.event_id
+        &self.event_id
     }
 }
 
-/// New rows are written this many at a time, in one multi-row INSERT. FTS5
-/// flushes its pending index at every statement savepoint, and each
-/// statement that fires the index triggers opens one; one statement per row
-/// would turn the full-text index into thousands of tiny segments to merge.
+/// New rows are written this many at a time, in one multi-row INSERT (32
+/// values a row, under SQLite's 32,766 parameters a statement).
 const INSERT_BATCH: usize = 1000;
+
+/// New rows are added to the full-text index this many at a time (see
+/// `index_new_rows`): enough that FTS5 writes few, large segments, few
+/// enough that the rows are still in SQLite's page cache when read back.
+const INDEX_BATCH: usize = 50_000;
+
+/// A writer for a new source stops maintaining the `events_key` index once
+/// it has inserted this many rows and at least half as many as the vault
+/// held (see `defer_key_index`).
+const KEY_INDEX_DEFER_MIN: usize = 20_000;
 
 const INSERT_COLUMNS: &str = "id, source_id, event_id, occurred_at, type, category, severity,
     outcome, user_id, user_email, user_name, user_role, ip, route, resource_type, resource_id,
@@ -77,6 +136,10 @@ pub fn event_key(event_id: &str) -> i64 {
     i64::from_be_bytes(first)
 }
 
+/// What an upsert needs of a stored event: (rowid, content hash, outcome,
+/// occurred_at in ms).
+type Stored = (i64, Vec<u8>, String, i64);
+
 /// Writes events of one source inside a caller's transaction, extending the
 /// version chain. Create one per transaction (it caches the chain head) and
 /// call `finish` before committing: new rows are buffered.
@@ -89,12 +152,24 @@ pub struct EventWriter<'c> {
     now_ms: i64,
     pending_rows: Vec<Vec<SqlValue>>,
     pending_versions: Vec<(i64, i64, String, Hash, Hash)>,
-    pending_ids: HashSet<String>,
+    /// The keys of the ids in `pending_rows`.
+    pending_keys: HashSet<i64>,
     pending_rowids: HashSet<i64>,
-    /// Set for a source created in this transaction (`for_new_source`): an
-    /// id whose key this writer has not written is then new, without asking
-    /// SQLite. The keys it has written.
-    fresh_keys: Option<HashSet<i64>>,
+    /// Rows this writer inserted that the full-text index does not hold
+    /// yet (see `index_new_rows`), in rowid order.
+    unindexed: BTreeSet<i64>,
+    /// Set for a source created in this transaction (`for_new_source`): the
+    /// key of every id this writer has written, with its rowid. Every event
+    /// of the source is then here, so ids are looked up without the
+    /// `events_key` index (see `defer_key_index`).
+    fresh_keys: Option<HashMap<i64, i64>>,
+    /// Versions in the vault when the writer began: at least its events.
+    versions_before: i64,
+    /// Rows inserted so far.
+    inserted: usize,
+    /// The `events_key` index's SQL while it is dropped, to be built again
+    /// by `finish` (see `defer_key_index`).
+    dropped_key_index: Option<String>,
     /// The highest rowid the vault held when the writer began: the
     /// milliseconds above it hold only rows this writer allocated (one live
     /// writer per transaction), so their next free slot is known here
@@ -128,9 +203,13 @@ impl<'c> EventWriter<'c> {
             now_ms: Utc::now().timestamp_millis(),
             pending_rows: Vec::with_capacity(INSERT_BATCH),
             pending_versions: Vec::with_capacity(INSERT_BATCH),
-            pending_ids: HashSet::new(),
+            pending_keys: HashSet::new(),
             pending_rowids: HashSet::new(),
+            unindexed: BTreeSet::new(),
             fresh_keys: None,
+            versions_before: last_seq,
+            inserted: 0,
+            dropped_key_index: None,
             vault_top: vault_top.unwrap_or(i64::MIN),
             tops: HashMap::new(),
         })
@@ -140,7 +219,7 @@ impl<'c> EventWriter<'c> {
     /// transaction), so an id this writer has not written is new without a
     /// lookup: a first import into a source skips one query per event.
     pub fn for_new_source(mut self) -> Self {
-        self.fresh_keys = Some(HashSet::new());
+        self.fresh_keys = Some(HashMap::new());
         self
     }
 
@@ -152,47 +231,48 @@ impl<'c> EventWriter<'c> {
             )));
         }
         let PreparedEvent {
-            event,
-            raw,
-            details,
+            event_id,
+            key,
+            occurred_ms,
+            outcome,
             hash,
+            columns,
             ..
         } = prepared;
-        let event = &event;
         // A second sighting of an id still in the buffer must see the first.
-        if self.pending_ids.contains(&event.event_id) {
+        // Keyed by the id's hash: a collision only costs an early flush.
+        if self.pending_keys.contains(&key) {
             self.flush()?;
         }
-        let key = event_key(&event.event_id);
-        let surely_new = self
-            .fresh_keys
-            .as_mut()
-            .is_some_and(|keys| keys.insert(key));
-        let existing: Option<(i64, Vec<u8>, String, i64)> = if surely_new {
-            None
-        } else {
-            self.conn
-                .prepare_cached(
-                    "SELECT id, content_hash, outcome, occurred_at FROM events
-                     WHERE event_key = ?1 AND source_id = ?2 AND event_id = ?3",
-                )?
-                .query_row(params![key, self.source_id, event.event_id], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                })
-                .optional()?
+        let existing = match self.fresh_keys.as_ref().map(|keys| keys.get(&key)) {
+            // New to a new source: nothing to look up.
+            Some(None) => None,
+            Some(Some(&rowid)) => match self.stored_at(rowid, &event_id)? {
+                found @ Some(_) => found,
+                // Another id with the same key: ask the table.
+                None => self.stored(key, &event_id)?,
+            },
+            None => self.stored(key, &event_id)?,
         };
-        let occurred_ms = event.occurred_at.timestamp_millis();
         match existing {
             Some((_, old_hash, _, _)) if old_hash == hash => Ok(Upsert::Unchanged),
             Some((rowid, _, _, old_ms)) => {
                 // Changes are rare; write them at once, after what is buffered.
                 self.flush()?;
+                // The update trigger takes the old text out of the index, so
+                // the row must be in it.
+                if self.unindexed.contains(&rowid) {
+                    self.index_new_rows()?;
+                }
                 let new_rowid = if old_ms == occurred_ms {
                     rowid
                 } else {
                     self.allocate_rowid(occurred_ms)?
                 };
-                let values = self.row_values(new_rowid, event, &hash, raw, details)?;
+                if let Some(keys) = self.fresh_keys.as_mut() {
+                    keys.insert(key, new_rowid);
+                }
+                let values = self.row_values(new_rowid, event_id, columns, key);
                 self.conn
                     .prepare_cached(
                         "UPDATE events SET id = ?1, occurred_at = ?4, type = ?5, category = ?6,
@@ -207,28 +287,130 @@ impl<'c> EventWriter<'c> {
                     .execute(params_from_iter(
                         values.iter().take(30).chain([&SqlValue::Integer(rowid)]),
                     ))?;
-                self.next_version(new_rowid, &event.outcome, &hash);
+                self.next_version(new_rowid, &outcome, &hash);
                 self.flush()?;
                 Ok(Upsert::Updated)
             }
             None => {
                 let rowid = self.allocate_rowid(occurred_ms)?;
-                let values = self.row_values(rowid, event, &hash, raw, details)?;
+                let values = self.row_values(rowid, event_id, columns, key);
                 self.pending_rows.push(values);
-                self.pending_ids.insert(event.event_id.clone());
+                self.pending_keys.insert(key);
                 self.pending_rowids.insert(rowid);
-                self.next_version(rowid, &event.outcome, &hash);
+                self.unindexed.insert(rowid);
+                if let Some(keys) = self.fresh_keys.as_mut() {
+                    keys.insert(key, rowid);
+                }
+                self.inserted += 1;
+                self.next_version(rowid, &outcome, &hash);
                 if self.pending_rows.len() >= INSERT_BATCH {
                     self.flush()?;
+                    if self.unindexed.len() >= INDEX_BATCH {
+                        self.index_new_rows()?;
+                    }
+                    self.defer_key_index()?;
                 }
                 Ok(Upsert::New)
             }
         }
     }
 
-    /// Writes whatever is buffered. Must be called before the transaction commits.
+    /// Writes whatever is buffered and indexes it. Must be called before
+    /// the transaction commits.
     pub fn finish(mut self) -> Result<()> {
-        self.flush()
+        self.flush()?;
+        self.index_new_rows()?;
+        if let Some(sql) = self.dropped_key_index.take() {
+            self.conn.execute_batch(&sql)?;
+        }
+        Ok(())
+    }
+
+    /// The stored event at `rowid`, if it is `event_id` of this source.
+    fn stored_at(&self, rowid: i64, event_id: &str) -> Result<Option<Stored>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT id, content_hash, outcome, occurred_at FROM events
+                 WHERE id = ?1 AND source_id = ?2 AND event_id = ?3",
+            )?
+            .query_row(params![rowid, self.source_id, event_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .optional()?)
+    }
+
+    /// The stored event of this source with this id, found by its key.
+    fn stored(&self, key: i64, event_id: &str) -> Result<Option<Stored>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT id, content_hash, outcome, occurred_at FROM events
+                 WHERE event_key = ?1 AND source_id = ?2 AND event_id = ?3",
+            )?
+            .query_row(params![key, self.source_id, event_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .optional()?)
+    }
+
+    /// Drops the `events_key` index for the rest of a large first import
+    /// into a new source, to be built again by `finish`. Event ids are
+    /// random, so each insert lands on a random page of that index: at a
+    /// million events, keeping it current cost a fifth of the import, while
+    /// building it once costs a read of `events`. Only a new source's
+    /// writer does it (it finds its ids in `fresh_keys`), and only once its
+    /// rows are a large part of the vault; the transaction holds both the
+    /// drop and the rebuild, so no reader sees the vault without it.
+    fn defer_key_index(&mut self) -> Result<()> {
+        if self.fresh_keys.is_none()
+            || self.dropped_key_index.is_some()
+            || self.inserted < KEY_INDEX_DEFER_MIN
+            || (self.inserted as i64) < self.versions_before / 2
+        {
+            return Ok(());
+        }
+        let sql: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = 'events_key'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(sql) = sql {
+            self.conn.execute_batch("DROP INDEX events_key")?;
+            self.dropped_key_index = Some(sql);
+        }
+        Ok(())
+    }
+
+    /// Adds the rows this writer inserted to the full-text index, in one
+    /// statement and in rowid order: FTS5 then writes a segment only when
+    /// its pending terms pass `hashsize` (migration 0006), not per insert
+    /// statement, and never flushes for a rowid out of order.
+    fn index_new_rows(&mut self) -> Result<()> {
+        if self.unindexed.is_empty() {
+            return Ok(());
+        }
+        let mut rowids = String::with_capacity(self.unindexed.len() * 20 + 2);
+        rowids.push('[');
+        for (i, rowid) in std::mem::take(&mut self.unindexed).into_iter().enumerate() {
+            if i > 0 {
+                rowids.push(',');
+            }
+            rowids.push_str(&rowid.to_string());
+        }
+        rowids.push(']');
+        self.conn
+            .prepare_cached(
+                "INSERT INTO events_fts (rowid, type, description, actor, ip, resource, details)
+                 SELECT s.id, s.type, s.description, s.actor, s.ip, s.resource, s.details
+                 FROM json_each(?1) AS p CROSS JOIN event_search_text AS s
+                 WHERE s.id = p.value",
+            )?
+            .execute([rowids])?;
+        Ok(())
     }
 
     fn flush(&mut self) -> Result<()> {
@@ -268,7 +450,7 @@ impl<'c> EventWriter<'c> {
                 self.now_ms
             ])?;
         }
-        self.pending_ids.clear();
+        self.pending_keys.clear();
         self.pending_rowids.clear();
         Ok(())
     }
@@ -277,51 +459,23 @@ impl<'c> EventWriter<'c> {
     fn row_values(
         &self,
         rowid: i64,
-        e: &AuditEvent,
-        hash: &Hash,
-        raw: String,
-        details: Option<String>,
-    ) -> Result<Vec<SqlValue>> {
-        let text = |v: &Option<String>| match v {
-            Some(s) => SqlValue::Text(s.clone()),
-            None => SqlValue::Null,
-        };
-        let tags =
-            serde_json::to_string(&e.body.tags).map_err(|x| Error::Invalid(x.to_string()))?;
-        Ok(vec![
+        event_id: String,
+        columns: Vec<SqlValue>,
+        key: i64,
+    ) -> Vec<SqlValue> {
+        let mut values = Vec::with_capacity(INSERT_ARITY);
+        values.extend([
             SqlValue::Integer(rowid),
             SqlValue::Integer(self.source_id),
-            SqlValue::Text(e.event_id.clone()),
-            SqlValue::Integer(e.occurred_at.timestamp_millis()),
-            SqlValue::Text(e.event_type.clone()),
-            SqlValue::Text(e.category.clone()),
-            SqlValue::Integer(e.severity.rank()),
-            SqlValue::Text(e.outcome.clone()),
-            text(&e.body.actor.user_id),
-            text(&e.body.actor.email),
-            text(&e.body.actor.name),
-            text(&e.body.actor.role),
-            text(&e.body.ip),
-            text(&e.body.route),
-            text(&e.body.resource_type),
-            text(&e.body.resource_id),
-            text(&e.body.resource_name),
-            text(&e.body.action),
-            text(&e.body.description),
-            text(&e.body.request_id),
-            text(&e.body.session_id),
-            text(&e.body.stack),
-            text(&e.body.region),
-            text(&e.body.org_id),
-            text(&e.body.env_id),
-            SqlValue::Text(tags),
-            details.map_or(SqlValue::Null, SqlValue::Text),
-            SqlValue::Text(raw),
-            SqlValue::Blob(hash.to_vec()),
+            SqlValue::Text(event_id),
+        ]);
+        values.extend(columns);
+        values.extend([
             SqlValue::Integer(self.now_ms),
             SqlValue::Integer(self.now_ms),
-            SqlValue::Integer(event_key(&e.event_id)),
-        ])
+            SqlValue::Integer(key),
+        ]);
+        values
     }
 
     fn allocate_rowid(&mut self, occurred_ms: i64) -> Result<i64> {
@@ -675,5 +829,95 @@ mod tests {
             .collect();
         // b moved to 40 s in the second transaction; h took the next slot.
         assert_eq!(in_ten, [ten, ten + 2, ten + 3, ten + 4], "a, c, f, then h");
+        // "c" and "e" changed in the transaction that inserted them, before
+        // the writer had indexed them: the index must hold each event once.
+        fts_holds_every_event(&fast);
+        fts_holds_every_event(&slow);
+    }
+
+    /// FTS5's own check of the index against `events`, and one entry per event.
+    fn fts_holds_every_event(conn: &Connection) {
+        conn.execute_batch("INSERT INTO events_fts (events_fts) VALUES ('integrity-check')")
+            .unwrap();
+        let (indexed, events): (i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM events_fts WHERE events_fts MATCH 'log'),
+                        (SELECT count(*) FROM events)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(indexed, events, "every event is found by its type");
+    }
+
+    fn key_index(conn: &Connection) -> Option<String> {
+        conn.query_row(
+            "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = 'events_key'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()
+        .unwrap()
+    }
+
+    /// A large first import into a new source drops the `events_key` index
+    /// part-way and builds it again; ids seen again after the drop (changed,
+    /// unchanged, moved in time) are found without it, and the result is
+    /// what a writer that looks every id up in the index stores.
+    #[test]
+    fn a_large_first_import_stores_what_the_indexed_path_would() {
+        let n = KEY_INDEX_DEFER_MIN as i64 + 3 * INSERT_BATCH as i64;
+        let ids: Vec<String> = (0..n).map(|i| format!("id-{i}")).collect();
+        let mut events: Vec<(&str, i64, &str)> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i as i64, "successful"))
+            .collect();
+        // After the drop: the same again, a change, a move in time, and a
+        // change of an event written in the last batch.
+        events.push(("id-5", 5, "successful"));
+        events.push(("id-6", 6, "failed"));
+        events.push(("id-7", n + 100, "successful"));
+        let last = &ids[ids.len() - 1];
+        events.push((last.as_str(), n - 1, "failed"));
+        let (fast, fast_source) = vault();
+        let (slow, slow_source) = vault();
+        let original = key_index(&fast).expect("the migrations create events_key");
+        write(
+            &slow,
+            slow_source,
+            false,
+            &[("zz", 10 * 365 * 86_400, "successful")],
+        );
+        let fast_out = write(&fast, fast_source, true, &events);
+        let slow_out = write(&slow, slow_source, false, &events);
+        assert_eq!(fast_out, slow_out);
+        assert_eq!(
+            fast_out[fast_out.len() - 4..],
+            [
+                Upsert::Unchanged,
+                Upsert::Updated,
+                Upsert::Updated,
+                Upsert::Updated
+            ]
+        );
+        assert_eq!(rows(&fast), rows(&slow));
+        assert_eq!(key_index(&fast), Some(original), "built again as it was");
+        fts_holds_every_event(&fast);
+        // The next writer looks ids up through the rebuilt index.
+        let again = write(&fast, fast_source, false, &events[10..20]);
+        assert!(again.iter().all(|u| *u == Upsert::Unchanged), "{again:?}");
+        let plan: Vec<String> = fast
+            .prepare(
+                "EXPLAIN QUERY PLAN
+                 SELECT id FROM events WHERE event_key = 1 AND source_id = 1 AND event_id = 'x'",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(3))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        let plan = plan.join(" ");
+        assert!(plan.contains("events_key"), "{plan}");
     }
 }

@@ -12,6 +12,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("migrations/0003_review.sql")),
     (4, include_str!("migrations/0004_event_facets.sql")),
     (5, include_str!("migrations/0005_reports.sql")),
+    (6, include_str!("migrations/0006_fts_bulk.sql")),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;

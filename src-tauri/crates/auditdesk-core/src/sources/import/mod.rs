@@ -131,8 +131,12 @@ pub struct ImportSummary {
     pub sha256: String,
 }
 
-/// Records in flight between the parsing thread and the writing thread.
-const PIPELINE_DEPTH: usize = 1024;
+/// Records go from the parsing thread to the writing thread this many at a
+/// time: one channel operation (and at most one wake-up) per batch rather
+/// than per record.
+const PIPELINE_BATCH: usize = 256;
+/// Batches in flight between the two threads.
+const PIPELINE_DEPTH: usize = 8;
 
 /// Hashes the file as it is read, so the summary names exactly what was imported.
 /// It also counts the bytes read, for progress.
@@ -241,11 +245,13 @@ fn import_in_transaction(
     if new_source {
         writer = writer.for_new_source();
     }
-    let (sender, receiver) = mpsc::sync_channel::<Result<(u64, PreparedEvent)>>(PIPELINE_DEPTH);
+    let (sender, receiver) =
+        mpsc::sync_channel::<Result<Vec<(u64, PreparedEvent)>>>(PIPELINE_DEPTH);
     let reader = std::thread::scope(|scope| -> Result<_> {
         let producer = scope.spawn(|| {
             let mut reader = reader;
             let mut seen: HashMap<[u8; 32], u32> = HashMap::new();
+            let mut batch = Vec::with_capacity(PIPELINE_BATCH);
             let mut handle = |record: Record| -> Result<()> {
                 let line = record.line;
                 let event = record
@@ -256,9 +262,14 @@ fn import_in_transaction(
                     None => content_id(&event.body.raw, &mut seen),
                 };
                 let prepared = PreparedEvent::new(&source.name, classifier.normalize(event, id));
+                batch.push((line, prepared));
+                if batch.len() < PIPELINE_BATCH {
+                    return Ok(());
+                }
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(PIPELINE_BATCH));
                 // A closed channel means the writer failed; it reports why.
                 sender
-                    .send(Ok((line, prepared)))
+                    .send(Ok(full))
                     .map_err(|_| Error::Invalid("import stopped".into()))
             };
             let read = match format {
@@ -266,28 +277,34 @@ fn import_in_transaction(
                 Format::Json => readers::read_json(&mut reader, &display, &mut handle),
                 Format::Csv => readers::read_csv(&mut reader, &display, &mut handle),
             };
+            // What was read before an error is written first, so the
+            // error stays the first one the writer reports.
+            let _ = sender.send(Ok(batch));
             if let Err(e) = read {
                 let _ = sender.send(Err(e));
             }
             drop(sender);
             reader
         });
-        for item in receiver {
-            let (line, prepared) = item?;
-            // A record the writer refuses (say, too many events in one
-            // millisecond) is reported at its line like any other bad record.
-            let upserted = writer.upsert(prepared).map_err(|e| match e {
-                Error::Invalid(message) => ImportError::at(&display, line, None, message).into(),
-                other => other,
-            })?;
-            match upserted {
-                Upsert::New => summary.new += 1,
-                Upsert::Updated => summary.updated += 1,
-                Upsert::Unchanged => summary.unchanged += 1,
-            }
-            summary.records += 1;
-            if summary.records.is_multiple_of(PROGRESS_EVERY) {
-                report(summary.records);
+        for batch in receiver {
+            for (line, prepared) in batch? {
+                // A record the writer refuses (say, too many events in one
+                // millisecond) is reported at its line like any other bad record.
+                let upserted = writer.upsert(prepared).map_err(|e| match e {
+                    Error::Invalid(message) => {
+                        ImportError::at(&display, line, None, message).into()
+                    }
+                    other => other,
+                })?;
+                match upserted {
+                    Upsert::New => summary.new += 1,
+                    Upsert::Updated => summary.updated += 1,
+                    Upsert::Unchanged => summary.unchanged += 1,
+                }
+                summary.records += 1;
+                if summary.records.is_multiple_of(PROGRESS_EVERY) {
+                    report(summary.records);
+                }
             }
         }
         producer

@@ -190,3 +190,26 @@ fn the_activity_log_refuses_edits_and_a_forced_edit_is_caught() {
         "{text}"
     );
 }
+
+#[test]
+fn an_event_taken_out_of_the_full_text_index_is_named() {
+    let (ws, ids) = imported();
+    ws.ok(&["vault", "verify"]);
+    raw_connection(&ws)
+        .execute(
+            "INSERT INTO events_fts (events_fts, rowid, type, description, actor, ip, resource,
+                details)
+             SELECT 'delete', id, type, description, actor, ip, resource, details
+             FROM event_search_text WHERE id = (SELECT id FROM events WHERE event_id = ?1)",
+            [&ids[2]],
+        )
+        .unwrap();
+    verify_fails_naming(&ws, &ids[2]);
+    let out = ws.run(&["vault", "verify"]);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("missing from the full-text index"), "{text}");
+}

@@ -118,8 +118,8 @@ const INSERT_BATCH: usize = 1000;
 const INDEX_BATCH: usize = 50_000;
 
 /// A writer for a new source stops maintaining the `events_key` index once
-/// it has inserted this many rows and at least half as many as the vault
-/// held (see `defer_key_index`).
+/// it has inserted this many rows and at least as many as the vault held
+/// (see `defer_key_index`).
 const KEY_INDEX_DEFER_MIN: usize = 20_000;
 
 const INSERT_COLUMNS: &str = "id, source_id, event_id, occurred_at, type, category, severity,
@@ -305,11 +305,8 @@ impl<'c> EventWriter<'c> {
                 self.next_version(rowid, &outcome, &hash);
                 if self.pending_rows.len() >= INSERT_BATCH {
                     self.flush()?;
-                    if self.unindexed.len() >= INDEX_BATCH {
-                        self.index_new_rows()?;
-                    }
-                    self.defer_key_index()?;
                 }
+                self.defer_key_index()?;
                 Ok(Upsert::New)
             }
         }
@@ -359,14 +356,18 @@ impl<'c> EventWriter<'c> {
     /// random, so each insert lands on a random page of that index: at a
     /// million events, keeping it current cost a fifth of the import, while
     /// building it once costs a read of `events`. Only a new source's
-    /// writer does it (it finds its ids in `fresh_keys`), and only once its
-    /// rows are a large part of the vault; the transaction holds both the
-    /// drop and the rebuild, so no reader sees the vault without it.
+    /// writer does it (it finds its ids in `fresh_keys`), and only once it
+    /// has written as many rows as the vault held: the rebuild reads the
+    /// whole table, which at worst (the import ends right after the drop)
+    /// costs about a seventh of the import again. The transaction holds both
+    /// the drop and the rebuild, so no reader sees the vault without it; a
+    /// caller that commits without `finish` would leave it dropped, and the
+    /// last rows out of the full-text index.
     fn defer_key_index(&mut self) -> Result<()> {
         if self.fresh_keys.is_none()
             || self.dropped_key_index.is_some()
             || self.inserted < KEY_INDEX_DEFER_MIN
-            || (self.inserted as i64) < self.versions_before / 2
+            || (self.inserted as i64) < self.versions_before
         {
             return Ok(());
         }
@@ -385,32 +386,12 @@ impl<'c> EventWriter<'c> {
         Ok(())
     }
 
-    /// Adds the rows this writer inserted to the full-text index, in one
-    /// statement and in rowid order: FTS5 then writes a segment only when
-    /// its pending terms pass `hashsize` (migration 0006), not per insert
-    /// statement, and never flushes for a rowid out of order.
+    /// Adds the rows this writer inserted to the full-text index.
     fn index_new_rows(&mut self) -> Result<()> {
         if self.unindexed.is_empty() {
             return Ok(());
         }
-        let mut rowids = String::with_capacity(self.unindexed.len() * 20 + 2);
-        rowids.push('[');
-        for (i, rowid) in std::mem::take(&mut self.unindexed).into_iter().enumerate() {
-            if i > 0 {
-                rowids.push(',');
-            }
-            rowids.push_str(&rowid.to_string());
-        }
-        rowids.push(']');
-        self.conn
-            .prepare_cached(
-                "INSERT INTO events_fts (rowid, type, description, actor, ip, resource, details)
-                 SELECT s.id, s.type, s.description, s.actor, s.ip, s.resource, s.details
-                 FROM json_each(?1) AS p CROSS JOIN event_search_text AS s
-                 WHERE s.id = p.value",
-            )?
-            .execute([rowids])?;
-        Ok(())
+        crate::fulltext::index_rows(self.conn, std::mem::take(&mut self.unindexed))
     }
 
     fn flush(&mut self) -> Result<()> {
@@ -452,6 +433,11 @@ impl<'c> EventWriter<'c> {
         }
         self.pending_keys.clear();
         self.pending_rowids.clear();
+        // Here rather than only after a full batch: updates and repeated ids
+        // flush early, and must not let the unindexed rows pile up.
+        if self.unindexed.len() >= INDEX_BATCH {
+            self.index_new_rows()?;
+        }
         Ok(())
     }
 

@@ -295,6 +295,9 @@ pub fn verify(conn: &Connection) -> Result<IntegrityReport> {
     {
         report.sqlite_check.push(format!("full-text index: {e}"));
     }
+    let (missing, strays) = crate::fulltext::findings(conn)?;
+    report.problems.extend(missing);
+    report.sqlite_check.extend(strays);
     let orphans = conn
         .prepare("PRAGMA foreign_key_check")
         .and_then(|mut stmt| {

@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod events;
 pub mod export;
+pub mod fulltext;
 pub mod integrity;
 pub mod overview;
 pub mod report;

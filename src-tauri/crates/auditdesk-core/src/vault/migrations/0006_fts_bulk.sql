@@ -5,8 +5,8 @@
 -- statement savepoint, which each multi-row insert into `events` opens, so
 -- the trigger made one small segment per insert statement, to be merged
 -- again and again: a fifth of a large import. Updates and deletes still
--- reach the index through their triggers, and `vault verify` checks the
--- index against `events`.
+-- reach the index through their triggers, and `vault verify` checks that the
+-- index finds every event by its type (`fulltext::coverage`).
 
 DROP TRIGGER events_fts_after_insert;
 

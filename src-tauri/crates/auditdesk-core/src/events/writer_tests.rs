@@ -1,0 +1,222 @@
+//! The event writer's tests: what it stores, against the paths it skips.
+
+use chrono::{Duration, TimeZone};
+use rusqlite::Connection;
+
+use super::*;
+use crate::domain::{Classifier, NewEvent};
+
+fn vault() -> (Connection, i64) {
+    let conn = Connection::open_in_memory().unwrap();
+    crate::vault::migrations::migrate(&conn).unwrap();
+    let source = crate::sources::find_or_create_file_source(&conn, "s").unwrap();
+    (conn, source.id)
+}
+
+/// (id, seconds after the start, outcome)
+fn event(id: &str, secs: i64, outcome: &str) -> PreparedEvent {
+    let start = Utc.with_ymd_and_hms(2026, 7, 1, 0, 0, 0).unwrap();
+    let mut e = NewEvent::new(start + Duration::seconds(secs), "log-search");
+    e.outcome = outcome.into();
+    e.body.raw = serde_json::json!({ "id": id, "outcome": outcome });
+    PreparedEvent::new("s", Classifier::builtin().normalize(e, id.to_string()))
+}
+
+fn write(
+    conn: &Connection,
+    source: i64,
+    new_source: bool,
+    events: &[(&str, i64, &str)],
+) -> Vec<Upsert> {
+    let mut w = EventWriter::new(conn, source, "s").unwrap();
+    if new_source {
+        w = w.for_new_source();
+    }
+    let out = events
+        .iter()
+        .map(|(id, secs, outcome)| w.upsert(event(id, *secs, outcome)).unwrap())
+        .collect();
+    w.finish().unwrap();
+    out
+}
+
+fn rows(conn: &Connection) -> Vec<(i64, String, String, Vec<u8>)> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT id, event_id, outcome, content_hash FROM events
+             WHERE event_id != 'zz' ORDER BY id",
+        )
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+/// The shortcuts a first import and new milliseconds take (no lookup of
+/// the id, the next free rowid known in memory) store what the lookups
+/// would: the same rows, rowids and results. The other vault holds an
+/// event far in the future first, so every rowid it allocates comes
+/// from the `max(id)` query and every id from the lookup.
+#[test]
+fn the_in_memory_shortcuts_store_what_the_lookups_would() {
+    let first: &[(&str, i64, &str)] = &[
+        ("a", 10, "successful"),
+        ("b", 10, "successful"),
+        ("c", 10, "attempted"),
+        ("d", 5, "successful"),
+        ("a", 10, "successful"),
+        ("c", 10, "failed"),
+        ("e", 20, "successful"),
+        ("e", 30, "successful"),
+        ("f", 10, "successful"),
+    ];
+    // Older and newer than what the first transaction left, and the
+    // same milliseconds again.
+    let second: &[(&str, i64, &str)] = &[
+        ("g", 1, "successful"),
+        ("h", 10, "successful"),
+        ("i", 40, "successful"),
+        ("j", 40, "successful"),
+        ("b", 40, "failed"),
+        ("k", 30, "successful"),
+    ];
+    let (fast, fast_source) = vault();
+    let (slow, slow_source) = vault();
+    write(
+        &slow,
+        slow_source,
+        false,
+        &[("zz", 10 * 365 * 86_400, "successful")],
+    );
+    let fast_first = write(&fast, fast_source, true, first);
+    let slow_first = write(&slow, slow_source, false, first);
+    assert_eq!(fast_first, slow_first);
+    assert_eq!(
+        fast_first,
+        [
+            Upsert::New,
+            Upsert::New,
+            Upsert::New,
+            Upsert::New,
+            Upsert::Unchanged,
+            Upsert::Updated,
+            Upsert::New,
+            Upsert::Updated,
+            Upsert::New
+        ]
+    );
+    assert_eq!(rows(&fast), rows(&slow));
+    assert_eq!(
+        write(&fast, fast_source, false, second),
+        write(&slow, slow_source, false, second)
+    );
+    let all = rows(&fast);
+    assert_eq!(all, rows(&slow));
+    assert_eq!(all.len(), 11);
+    let mut ids: Vec<i64> = all.iter().map(|r| r.0).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 11, "rowids are unique");
+    let ten = Utc
+        .with_ymd_and_hms(2026, 7, 1, 0, 0, 10)
+        .unwrap()
+        .timestamp_millis()
+        * SLOTS_PER_MS;
+    let in_ten: Vec<i64> = all
+        .iter()
+        .map(|r| r.0)
+        .filter(|id| (ten..ten + SLOTS_PER_MS).contains(id))
+        .collect();
+    // b moved to 40 s in the second transaction; h took the next slot.
+    assert_eq!(in_ten, [ten, ten + 2, ten + 3, ten + 4], "a, c, f, then h");
+    // "c" and "e" changed in the transaction that inserted them, before
+    // the writer had indexed them: the index must hold each event once.
+    fts_holds_every_event(&fast);
+    fts_holds_every_event(&slow);
+}
+
+/// FTS5's own check of the index against `events`, and one entry per event.
+fn fts_holds_every_event(conn: &Connection) {
+    conn.execute_batch("INSERT INTO events_fts (events_fts) VALUES ('integrity-check')")
+        .unwrap();
+    let (indexed, events): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM events_fts WHERE events_fts MATCH 'log'),
+                    (SELECT count(*) FROM events)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(indexed, events, "every event is found by its type");
+}
+
+fn key_index(conn: &Connection) -> Option<String> {
+    conn.query_row(
+        "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = 'events_key'",
+        [],
+        |r| r.get(0),
+    )
+    .optional()
+    .unwrap()
+}
+
+/// A large first import into a new source drops the `events_key` index
+/// part-way and builds it again; ids seen again after the drop (changed,
+/// unchanged, moved in time) are found without it, and the result is
+/// what a writer that looks every id up in the index stores.
+#[test]
+fn a_large_first_import_stores_what_the_indexed_path_would() {
+    let n = KEY_INDEX_DEFER_MIN as i64 + 3 * INSERT_BATCH as i64;
+    let ids: Vec<String> = (0..n).map(|i| format!("id-{i}")).collect();
+    let mut events: Vec<(&str, i64, &str)> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i as i64, "successful"))
+        .collect();
+    // After the drop: the same again, a change, a move in time, and a
+    // change of an event written in the last batch.
+    events.push(("id-5", 5, "successful"));
+    events.push(("id-6", 6, "failed"));
+    events.push(("id-7", n + 100, "successful"));
+    let last = &ids[ids.len() - 1];
+    events.push((last.as_str(), n - 1, "failed"));
+    let (fast, fast_source) = vault();
+    let (slow, slow_source) = vault();
+    let original = key_index(&fast).expect("the migrations create events_key");
+    write(
+        &slow,
+        slow_source,
+        false,
+        &[("zz", 10 * 365 * 86_400, "successful")],
+    );
+    let fast_out = write(&fast, fast_source, true, &events);
+    let slow_out = write(&slow, slow_source, false, &events);
+    assert_eq!(fast_out, slow_out);
+    assert_eq!(
+        fast_out[fast_out.len() - 4..],
+        [
+            Upsert::Unchanged,
+            Upsert::Updated,
+            Upsert::Updated,
+            Upsert::Updated
+        ]
+    );
+    assert_eq!(rows(&fast), rows(&slow));
+    assert_eq!(key_index(&fast), Some(original), "built again as it was");
+    fts_holds_every_event(&fast);
+    // The next writer looks ids up through the rebuilt index.
+    let again = write(&fast, fast_source, false, &events[10..20]);
+    assert!(again.iter().all(|u| *u == Upsert::Unchanged), "{again:?}");
+    let plan: Vec<String> = fast
+        .prepare(
+            "EXPLAIN QUERY PLAN
+             SELECT id FROM events WHERE event_key = 1 AND source_id = 1 AND event_id = 'x'",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(3))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    let plan = plan.join(" ");
+    assert!(plan.contains("events_key"), "{plan}");
+}

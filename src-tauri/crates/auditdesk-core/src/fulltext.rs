@@ -1,7 +1,7 @@
 //! The full-text index (`events_fts`, FTS5 over the `event_search_text`
 //! view): how the event writer adds new events to it in bulk, and how
 //! `vault verify` checks that it holds every event. Updates and deletes reach
-//! it through triggers (migrations 0001 and 0006).
+//! it through triggers (migration 0001; 0006 dropped the insert trigger).
 
 use std::collections::{BTreeSet, HashMap};
 

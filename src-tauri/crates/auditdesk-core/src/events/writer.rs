@@ -385,10 +385,8 @@ impl<'c> EventWriter<'c> {
     fn flush(&mut self) -> Result<()> {
         if !self.pending_rows.is_empty() {
             let mut rows = std::mem::take(&mut self.pending_rows);
-            // FTS5 flushes its pending index (a new segment to merge later)
-            // whenever a rowid is not above the previous one. Sources that
-            // deliver newest first (Redox pages) would flush on every row;
-            // in rowid order a batch flushes once.
+            // Sources that deliver newest first (Redox pages) would insert
+            // each row left of the last; in rowid order a batch appends.
             rows.sort_by_key(|row| match row.first() {
                 Some(SqlValue::Integer(rowid)) => *rowid,
                 _ => 0,

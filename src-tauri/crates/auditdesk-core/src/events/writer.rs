@@ -124,9 +124,9 @@ const INSERT_COLUMNS: &str = "id, source_id, event_id, occurred_at, type, catego
     tags, details, raw, content_hash, last_changed_at, first_seen_at, event_key";
 const INSERT_ARITY: usize = 32;
 
-/// What an upsert needs of a stored event: (rowid, content hash, outcome,
+/// What an upsert needs of a stored event: (rowid, content hash,
 /// occurred_at in ms).
-type Stored = (i64, Vec<u8>, String, i64);
+type Stored = (i64, Vec<u8>, i64);
 
 /// Writes events of one source inside a caller's transaction, extending the
 /// version chain. Create one per transaction (it caches the chain head) and
@@ -235,16 +235,16 @@ impl<'c> EventWriter<'c> {
         let existing = match self.fresh_keys.as_ref().map(|keys| keys.get(&key)) {
             // New to a new source: nothing to look up.
             Some(None) => None,
-            Some(Some(&rowid)) => match self.stored_at(rowid, &event_id)? {
+            Some(Some(&rowid)) => match self.stored(true, rowid, &event_id)? {
                 found @ Some(_) => found,
                 // Another id with the same key: ask the table.
-                None => self.stored(key, &event_id)?,
+                None => self.stored(false, key, &event_id)?,
             },
-            None => self.stored(key, &event_id)?,
+            None => self.stored(false, key, &event_id)?,
         };
         match existing {
-            Some((_, old_hash, _, _)) if old_hash == hash => Ok(Upsert::Unchanged),
-            Some((rowid, _, _, old_ms)) => {
+            Some((_, old_hash, _)) if old_hash == hash => Ok(Upsert::Unchanged),
+            Some((rowid, _, old_ms)) => {
                 // Changes are rare; write them at once, after what is buffered.
                 self.flush()?;
                 // The update trigger takes the old text out of the index, so
@@ -311,30 +311,21 @@ impl<'c> EventWriter<'c> {
         Ok(())
     }
 
-    /// The stored event at `rowid`, if it is `event_id` of this source.
-    fn stored_at(&self, rowid: i64, event_id: &str) -> Result<Option<Stored>> {
+    /// The stored event `event_id` of this source, looked up by its rowid
+    /// (`by_rowid`) or by its key.
+    fn stored(&self, by_rowid: bool, value: i64, event_id: &str) -> Result<Option<Stored>> {
+        let sql = if by_rowid {
+            "SELECT id, content_hash, occurred_at FROM events
+             WHERE id = ?1 AND source_id = ?2 AND event_id = ?3"
+        } else {
+            "SELECT id, content_hash, occurred_at FROM events
+             WHERE event_key = ?1 AND source_id = ?2 AND event_id = ?3"
+        };
         Ok(self
             .conn
-            .prepare_cached(
-                "SELECT id, content_hash, outcome, occurred_at FROM events
-                 WHERE id = ?1 AND source_id = ?2 AND event_id = ?3",
-            )?
-            .query_row(params![rowid, self.source_id, event_id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })
-            .optional()?)
-    }
-
-    /// The stored event of this source with this id, found by its key.
-    fn stored(&self, key: i64, event_id: &str) -> Result<Option<Stored>> {
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT id, content_hash, outcome, occurred_at FROM events
-                 WHERE event_key = ?1 AND source_id = ?2 AND event_id = ?3",
-            )?
-            .query_row(params![key, self.source_id, event_id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            .prepare_cached(sql)?
+            .query_row(params![value, self.source_id, event_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })
             .optional()?)
     }

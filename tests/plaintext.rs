@@ -1,7 +1,8 @@
 //! Nothing readable on disk: after importing events that carry a canary,
 //! no file under the vault directory or TMPDIR holds the canary, an event
 //! id, an event type name, or SQLite's plaintext file magic. Checked both
-//! after the CLI exits and while a connection is open (WAL present).
+//! after the CLI exits and while a connection is open: the rollback journal
+//! of an import mid-transaction, and the WAL.
 
 use std::path::Path;
 
@@ -85,7 +86,32 @@ fn no_plaintext_while_the_vault_is_open() {
     let ws = Workspace::new();
     let file = canary_file(&ws);
     let mut vault = Vault::init(&ws.vault, PASSPHRASE).unwrap();
+    // Alone on the vault, an import writes through a rollback journal.
     import_file(&mut vault, &file, &ImportOptions::default()).unwrap();
+    let hits = scan(&ws.vault, &needles());
+    assert!(hits.is_empty(), "plaintext on disk:\n{}", hits.join("\n"));
+
+    // Mid-transaction that journal holds the pages as they were: the
+    // canary events, which must be as encrypted there as in the database.
+    vault
+        .with_rollback_journal(|v| {
+            let tx = v.conn_mut().transaction()?;
+            tx.execute("UPDATE events SET description = 'seen'", [])?;
+            assert!(
+                ws.vault.join("vault.db-journal").exists(),
+                "the rollback journal is present mid-transaction"
+            );
+            let hits = scan(&ws.vault, &needles());
+            assert!(hits.is_empty(), "plaintext on disk:\n{}", hits.join("\n"));
+            Ok(tx.commit()?)
+        })
+        .unwrap();
+
+    // Afterwards writes go to the WAL again.
+    vault
+        .conn()
+        .execute("UPDATE events SET description = 'seen again'", [])
+        .unwrap();
     assert!(
         ws.vault.join("vault.db-wal").exists(),
         "the WAL is present while open"

@@ -26,8 +26,12 @@ pub enum Error {
     WeakPassphrase(String),
     #[error("keychain: {0}")]
     Keychain(String),
+    /// Another process holds the vault's write lock past the busy timeout:
+    /// a large import, which keeps readers out until it commits.
+    #[error("the vault is busy: another process is writing to it; try again when it has finished")]
+    Busy,
     #[error("database: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(rusqlite::Error),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -53,6 +57,17 @@ pub enum Error {
     Remote(#[from] RemoteError),
 }
 
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Error {
+        match e {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DatabaseBusy => {
+                Error::Busy
+            }
+            other => Error::Database(other),
+        }
+    }
+}
+
 impl Error {
     /// Stable, machine-readable code; part of the CLI and IPC contract.
     pub fn code(&self) -> &'static str {
@@ -64,6 +79,7 @@ impl Error {
             Error::HeaderCorrupt { .. } => "header_corrupt",
             Error::WeakPassphrase(_) => "weak_passphrase",
             Error::Keychain(_) => "keychain",
+            Error::Busy => "busy",
             Error::Database(_) => "database",
             Error::Io { .. } => "io",
             Error::Import(_) => "import",

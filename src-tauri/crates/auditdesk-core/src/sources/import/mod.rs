@@ -204,7 +204,10 @@ pub fn import_file_with_progress(
             bytes_total,
         })
     };
-    import_in_transaction(vault, path, &display, reader, format, options, &mut report)
+    // One file is one transaction, often a large one: the bulk-load journal.
+    vault.with_rollback_journal(|vault| {
+        import_in_transaction(vault, path, &display, reader, format, options, &mut report)
+    })
 }
 
 fn import_in_transaction(

@@ -2,7 +2,7 @@
 //! vault that opens, verifies, and holds the import wholly or not at all.
 //! A few kills by default; `AUDITDESK_LONG_TESTS=1` runs many. Every other
 //! round imports into a new source, large enough that the writer drops the
-//! `events_key` index part-way and builds it again before committing.
+//! `event_facets_key` index part-way and builds it again before committing.
 
 use std::time::{Duration, Instant};
 

@@ -319,7 +319,7 @@ pub fn verify(conn: &Connection) -> Result<IntegrityReport> {
         "SELECT (SELECT count(*) FROM events AS e LEFT JOIN event_facets AS f ON f.id = e.id
                  WHERE f.id IS NULL OR f.source_id IS NOT e.source_id OR f.type IS NOT e.type
                     OR f.category IS NOT e.category OR f.severity IS NOT e.severity
-                    OR f.outcome IS NOT e.outcome
+                    OR f.outcome IS NOT e.outcome OR f.event_key IS NOT e.event_key
                     OR f.user IS NOT coalesce(e.user_email, e.user_name, e.user_id))
               + (SELECT count(*) FROM event_facets AS f
                  WHERE NOT EXISTS (SELECT 1 FROM events AS e WHERE e.id = f.id))

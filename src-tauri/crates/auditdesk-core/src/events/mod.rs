@@ -137,8 +137,9 @@ fn lookup<T>(
     read: impl FnMut(&Row<'_>) -> rusqlite::Result<(i64, T)>,
 ) -> Result<(i64, T)> {
     let sql = format!(
-        "SELECT {columns} FROM events AS e JOIN sources AS s ON s.id = e.source_id
-         WHERE e.event_key = ?3 AND e.event_id = ?1 AND (?2 IS NULL OR s.name = ?2)"
+        "SELECT {columns} FROM event_facets AS k JOIN events AS e ON e.id = k.id
+         JOIN sources AS s ON s.id = e.source_id
+         WHERE k.event_key = ?3 AND e.event_id = ?1 AND (?2 IS NULL OR s.name = ?2)"
     );
     let mut stmt = conn.prepare(&sql)?;
     let mut hits = stmt

@@ -113,7 +113,7 @@ const INSERT_BATCH: usize = 1000;
 /// enough that the rows are still in SQLite's page cache when read back.
 const INDEX_BATCH: usize = 50_000;
 
-/// A writer for a new source stops maintaining the `events_key` index once
+/// A writer for a new source stops maintaining the `event_facets_key` index once
 /// it has inserted this many rows and at least as many as the vault held
 /// (see `defer_key_index`).
 const KEY_INDEX_DEFER_MIN: usize = 20_000;
@@ -149,13 +149,13 @@ pub struct EventWriter<'c> {
     /// Set for a source created in this transaction (`for_new_source`): the
     /// key of every id this writer has written, with its rowid. Every event
     /// of the source is then here, so ids are looked up without the
-    /// `events_key` index (see `defer_key_index`).
+    /// `event_facets_key` index (see `defer_key_index`).
     fresh_keys: Option<HashMap<i64, i64>>,
     /// Versions in the vault when the writer began: at least its events.
     versions_before: i64,
     /// Rows inserted so far.
     inserted: usize,
-    /// The `events_key` index's SQL while it is dropped, to be built again
+    /// The `event_facets_key` index's SQL while it is dropped, to be built again
     /// by `finish` (see `defer_key_index`).
     dropped_key_index: Option<String>,
     /// The highest rowid the vault held when the writer began: the
@@ -318,8 +318,9 @@ impl<'c> EventWriter<'c> {
             "SELECT id, content_hash, occurred_at FROM events
              WHERE id = ?1 AND source_id = ?2 AND event_id = ?3"
         } else {
-            "SELECT id, content_hash, occurred_at FROM events
-             WHERE event_key = ?1 AND source_id = ?2 AND event_id = ?3"
+            "SELECT e.id, e.content_hash, e.occurred_at
+             FROM event_facets AS k JOIN events AS e ON e.id = k.id
+             WHERE k.event_key = ?1 AND e.source_id = ?2 AND e.event_id = ?3"
         };
         Ok(self
             .conn
@@ -330,15 +331,15 @@ impl<'c> EventWriter<'c> {
             .optional()?)
     }
 
-    /// Drops the `events_key` index for the rest of a large first import
+    /// Drops the `event_facets_key` index for the rest of a large first import
     /// into a new source, to be built again by `finish`. Event ids are
     /// random, so each insert lands on a random page of that index: at a
     /// million events, keeping it current cost a fifth of the import, while
-    /// building it once costs a read of `events`. Only a new source's
-    /// writer does it (it finds its ids in `fresh_keys`), and only once it
-    /// has written as many rows as the vault held: the rebuild reads the
-    /// whole table, which at worst (the import ends right after the drop)
-    /// costs about a seventh of the import again. The transaction holds both
+    /// building it once costs a read of the narrow `event_facets` copy
+    /// (~0.5 s at a million). Only a new source's writer does it (it finds
+    /// its ids in `fresh_keys`), and only once it has written as many rows
+    /// as the vault held, so the rebuild never reads much more than this
+    /// import wrote. The transaction holds both
     /// the drop and the rebuild, so no reader sees the vault without it; a
     /// caller that commits without `finish` would leave it dropped, and the
     /// last rows out of the full-text index.
@@ -353,13 +354,13 @@ impl<'c> EventWriter<'c> {
         let sql: Option<String> = self
             .conn
             .query_row(
-                "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = 'events_key'",
+                "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = 'event_facets_key'",
                 [],
                 |r| r.get(0),
             )
             .optional()?;
         if let Some(sql) = sql {
-            self.conn.execute_batch("DROP INDEX events_key")?;
+            self.conn.execute_batch("DROP INDEX event_facets_key")?;
             self.dropped_key_index = Some(sql);
         }
         Ok(())

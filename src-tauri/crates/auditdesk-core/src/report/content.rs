@@ -413,9 +413,9 @@ pub fn gather(
     }
     listed.sort_by(|a, b| b.occurred_at.cmp(&a.occurred_at));
     let mut note = conn.prepare(
-        "SELECT b.note FROM bookmarks AS b JOIN events AS e ON e.id = b.event_rowid
-         JOIN sources AS s ON s.id = e.source_id
-         WHERE e.event_key = ?1 AND e.event_id = ?2 AND s.name = ?3 AND b.note != ''",
+        "SELECT b.note FROM event_facets AS k JOIN bookmarks AS b ON b.event_rowid = k.id
+         JOIN events AS e ON e.id = k.id JOIN sources AS s ON s.id = e.source_id
+         WHERE k.event_key = ?1 AND e.event_id = ?2 AND s.name = ?3 AND b.note != ''",
     )?;
     let mut exceptions = Vec::with_capacity(listed.len());
     for event in listed {

@@ -267,7 +267,7 @@ fn text_filter(field: TextField, value: &str, ctx: &mut Ctx) -> String {
             // Event ids are exact (not case-folded); the key makes it a lookup.
             params.push(Value::Integer(crate::events::event_key(value)));
             params.push(Value::Text(value.to_string()));
-            return "(e.event_key = ? AND e.event_id = ?)".into();
+            return "(f.event_key = ? AND e.event_id = ?)".into();
         }
         TextField::Id => &["e.event_id"],
     };

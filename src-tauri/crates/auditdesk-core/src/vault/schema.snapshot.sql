@@ -1,10 +1,10 @@
 CREATE INDEX case_bookmarks_bookmark ON case_bookmarks(bookmark_id);
 
+CREATE INDEX event_facets_key ON event_facets(event_key);
+
 CREATE INDEX event_versions_event ON event_versions(event_rowid, seq);
 
 CREATE INDEX events_interim ON events(source_id, occurred_at) WHERE outcome = 'attempted';
-
-CREATE INDEX events_key ON events(event_key);
 
 CREATE INDEX reports_pdf_sha256 ON reports(pdf_sha256);
 
@@ -56,7 +56,7 @@ CREATE TABLE event_facets (
     outcome   TEXT NOT NULL,
     -- The label a result row shows: e-mail, else name, else id.
     user      TEXT
-) STRICT;
+, event_key INTEGER NOT NULL DEFAULT 0) STRICT;
 
 CREATE TABLE event_versions (
     seq          INTEGER PRIMARY KEY,
@@ -221,16 +221,16 @@ CREATE TRIGGER event_facets_after_delete AFTER DELETE ON events BEGIN
 END;
 
 CREATE TRIGGER event_facets_after_insert AFTER INSERT ON events BEGIN
-    INSERT INTO event_facets (id, source_id, type, category, severity, outcome, user)
+    INSERT INTO event_facets (id, source_id, type, category, severity, outcome, user, event_key)
     VALUES (new.id, new.source_id, new.type, new.category, new.severity, new.outcome,
-            coalesce(new.user_email, new.user_name, new.user_id));
+            coalesce(new.user_email, new.user_name, new.user_id), new.event_key);
 END;
 
 CREATE TRIGGER event_facets_after_update AFTER UPDATE ON events BEGIN
     DELETE FROM event_facets WHERE id = old.id;
-    INSERT INTO event_facets (id, source_id, type, category, severity, outcome, user)
+    INSERT INTO event_facets (id, source_id, type, category, severity, outcome, user, event_key)
     VALUES (new.id, new.source_id, new.type, new.category, new.severity, new.outcome,
-            coalesce(new.user_email, new.user_name, new.user_id));
+            coalesce(new.user_email, new.user_name, new.user_id), new.event_key);
 END;
 
 CREATE TRIGGER event_who_after_delete AFTER DELETE ON events BEGIN

@@ -158,6 +158,9 @@ pub struct EventWriter<'c> {
     /// The `event_facets_key` index's SQL while it is dropped, to be built again
     /// by `finish` (see `defer_key_index`).
     dropped_key_index: Option<String>,
+    /// The full-text index's `automerge` while this writer loads in bulk
+    /// with `fulltext::BULK_AUTOMERGE`, to be put back by `finish`.
+    saved_automerge: Option<i64>,
     /// The highest rowid the vault held when the writer began: the
     /// milliseconds above it hold only rows this writer allocated (one live
     /// writer per transaction), so their next free slot is known here
@@ -198,6 +201,7 @@ impl<'c> EventWriter<'c> {
             versions_before: last_seq,
             inserted: 0,
             dropped_key_index: None,
+            saved_automerge: None,
             vault_top: vault_top.unwrap_or(i64::MIN),
             tops: HashMap::new(),
         })
@@ -305,6 +309,9 @@ impl<'c> EventWriter<'c> {
     pub fn finish(mut self) -> Result<()> {
         self.flush()?;
         self.index_new_rows()?;
+        if let Some(segments) = self.saved_automerge.take() {
+            crate::fulltext::set_automerge(self.conn, segments)?;
+        }
         if let Some(sql) = self.dropped_key_index.take() {
             self.conn.execute_batch(&sql)?;
         }
@@ -370,6 +377,11 @@ impl<'c> EventWriter<'c> {
     fn index_new_rows(&mut self) -> Result<()> {
         if self.unindexed.is_empty() {
             return Ok(());
+        }
+        // A full batch before the end: this load writes several segments.
+        if self.unindexed.len() >= INDEX_BATCH && self.saved_automerge.is_none() {
+            self.saved_automerge = Some(crate::fulltext::automerge(self.conn)?);
+            crate::fulltext::set_automerge(self.conn, crate::fulltext::BULK_AUTOMERGE)?;
         }
         crate::fulltext::index_rows(self.conn, std::mem::take(&mut self.unindexed))
     }

@@ -221,3 +221,24 @@ fn a_large_first_import_stores_what_the_indexed_path_would() {
     let plan = plan.join(" ");
     assert!(plan.contains("event_facets_key"), "{plan}");
 }
+
+/// A load of more than one full-text batch merges FTS5 segments sixteen at
+/// a time while it writes, then puts the vault's own setting back.
+#[test]
+fn a_bulk_load_puts_the_full_text_merge_setting_back() {
+    let (conn, source) = vault();
+    crate::fulltext::set_automerge(&conn, 6).unwrap();
+    let n = INDEX_BATCH as i64 + 10;
+    let ids: Vec<String> = (0..n).map(|i| format!("id-{i}")).collect();
+    let events: Vec<(&str, i64, &str)> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i as i64, "successful"))
+        .collect();
+    write(&conn, source, true, &events);
+    assert_eq!(crate::fulltext::automerge(&conn).unwrap(), 6);
+    fts_holds_every_event(&conn);
+    // A small write leaves the setting alone.
+    write(&conn, source, false, &[("small", 1, "failed")]);
+    assert_eq!(crate::fulltext::automerge(&conn).unwrap(), 6);
+}

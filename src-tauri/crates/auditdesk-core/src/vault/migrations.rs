@@ -14,6 +14,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("migrations/0005_reports.sql")),
     (6, include_str!("migrations/0006_fts_bulk.sql")),
     (7, include_str!("migrations/0007_event_key_on_facets.sql")),
+    (8, include_str!("migrations/0008_one_copy_trigger.sql")),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -116,5 +117,20 @@ mod tests {
             .map(|r| r.unwrap())
             .collect();
         assert_eq!(copied, [1000, 2222, 3000, 4000]);
+        // One trigger (0008) keeps both copies.
+        let who: i64 = conn
+            .query_row("SELECT count(*) FROM event_who", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(who, 4);
+        conn.execute_batch("DELETE FROM events WHERE id = 3")
+            .unwrap();
+        let left: (i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM event_facets), (SELECT count(*) FROM event_who)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(left, (3, 3));
     }
 }

@@ -216,34 +216,25 @@ BEGIN
     SELECT RAISE(ABORT, 'the reviewer-activity log is append-only');
 END;
 
-CREATE TRIGGER event_facets_after_delete AFTER DELETE ON events BEGIN
+CREATE TRIGGER event_copies_after_delete AFTER DELETE ON events BEGIN
     DELETE FROM event_facets WHERE id = old.id;
-END;
-
-CREATE TRIGGER event_facets_after_insert AFTER INSERT ON events BEGIN
-    INSERT INTO event_facets (id, source_id, type, category, severity, outcome, user, event_key)
-    VALUES (new.id, new.source_id, new.type, new.category, new.severity, new.outcome,
-            coalesce(new.user_email, new.user_name, new.user_id), new.event_key);
-END;
-
-CREATE TRIGGER event_facets_after_update AFTER UPDATE ON events BEGIN
-    DELETE FROM event_facets WHERE id = old.id;
-    INSERT INTO event_facets (id, source_id, type, category, severity, outcome, user, event_key)
-    VALUES (new.id, new.source_id, new.type, new.category, new.severity, new.outcome,
-            coalesce(new.user_email, new.user_name, new.user_id), new.event_key);
-END;
-
-CREATE TRIGGER event_who_after_delete AFTER DELETE ON events BEGIN
     DELETE FROM event_who WHERE id = old.id;
 END;
 
-CREATE TRIGGER event_who_after_insert AFTER INSERT ON events BEGIN
+CREATE TRIGGER event_copies_after_insert AFTER INSERT ON events BEGIN
+    INSERT INTO event_facets (id, source_id, type, category, severity, outcome, user, event_key)
+    VALUES (new.id, new.source_id, new.type, new.category, new.severity, new.outcome,
+            coalesce(new.user_email, new.user_name, new.user_id), new.event_key);
     INSERT INTO event_who VALUES (new.id, new.user_id, new.user_email, new.user_name, new.ip,
         new.route, new.resource_type, new.resource_id, new.resource_name, new.org_id,
         new.env_id, new.tags);
 END;
 
-CREATE TRIGGER event_who_after_update AFTER UPDATE ON events BEGIN
+CREATE TRIGGER event_copies_after_update AFTER UPDATE ON events BEGIN
+    DELETE FROM event_facets WHERE id = old.id;
+    INSERT INTO event_facets (id, source_id, type, category, severity, outcome, user, event_key)
+    VALUES (new.id, new.source_id, new.type, new.category, new.severity, new.outcome,
+            coalesce(new.user_email, new.user_name, new.user_id), new.event_key);
     DELETE FROM event_who WHERE id = old.id;
     INSERT INTO event_who VALUES (new.id, new.user_id, new.user_email, new.user_name, new.ip,
         new.route, new.resource_type, new.resource_id, new.resource_name, new.org_id,

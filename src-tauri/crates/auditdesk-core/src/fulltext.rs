@@ -36,35 +36,61 @@ pub(crate) fn index_rows(conn: &Connection, rowids: impl IntoIterator<Item = i64
     Ok(())
 }
 
-/// FTS5 merges segments of one level once this many have piled up
-/// (`automerge`; 4 by default) while a bulk load is written. A million-event
-/// import writes ~20 segments of 50,000 rows; merging them four at a time
-/// rewrote the index almost twice over (~1.5 s of ~21), sixteen at a time
-/// less than once, for a handful more segments to search (BENCHMARKS.md).
-pub(crate) const BULK_AUTOMERGE: i64 = 16;
-
-/// FTS5's own default when the vault sets none.
-const DEFAULT_AUTOMERGE: i64 = 4;
-
-/// The index's `automerge` setting.
-pub(crate) fn automerge(conn: &Connection) -> Result<i64> {
-    Ok(conn
-        .query_row(
-            "SELECT v FROM events_fts_config WHERE k = 'automerge'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?
-        .unwrap_or(DEFAULT_AUTOMERGE))
+/// The FTS5 settings a bulk load changes while it writes (see
+/// `BulkSettings::apply`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BulkSettings {
+    /// Segments of one level merged together once this many have piled up.
+    pub automerge: i64,
+    /// Bytes of pending terms held in memory before a segment is written.
+    pub hashsize: i64,
 }
 
-/// Sets `automerge` (transactional, like every FTS5 setting).
-pub(crate) fn set_automerge(conn: &Connection, segments: i64) -> Result<()> {
-    conn.execute(
-        "INSERT INTO events_fts (events_fts, rank) VALUES ('automerge', ?1)",
-        [segments],
-    )?;
-    Ok(())
+impl BulkSettings {
+    /// What a bulk load writes with. A million-event import writes ~10
+    /// segments of 100,000 rows (each fits the 32 MiB hash, so none is
+    /// split); merging them four at a time rewrote the index almost twice
+    /// over, sixteen at a time not at all, for a few more segments to search
+    /// until later writes merge them (BENCHMARKS.md).
+    const BULK: BulkSettings = BulkSettings {
+        automerge: 16,
+        hashsize: 32 << 20,
+    };
+
+    /// The vault's own settings (FTS5's defaults where it sets none).
+    pub(crate) fn read(conn: &Connection) -> Result<BulkSettings> {
+        let get = |name: &str, default: i64| -> Result<i64> {
+            Ok(conn
+                .query_row(
+                    "SELECT v FROM events_fts_config WHERE k = ?1",
+                    [name],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .unwrap_or(default))
+        };
+        Ok(BulkSettings {
+            automerge: get("automerge", 4)?,
+            hashsize: get("hashsize", 1 << 20)?,
+        })
+    }
+
+    /// Sets these (transactional, like every FTS5 setting).
+    pub(crate) fn write(self, conn: &Connection) -> Result<()> {
+        let mut set =
+            conn.prepare_cached("INSERT INTO events_fts (events_fts, rank) VALUES (?1, ?2)")?;
+        set.execute(rusqlite::params!["automerge", self.automerge])?;
+        set.execute(rusqlite::params!["hashsize", self.hashsize])?;
+        Ok(())
+    }
+
+    /// Switches to the bulk settings; returns the vault's, to be written
+    /// back before the transaction commits.
+    pub(crate) fn apply(conn: &Connection) -> Result<BulkSettings> {
+        let saved = BulkSettings::read(conn)?;
+        BulkSettings::BULK.write(conn)?;
+        Ok(saved)
+    }
 }
 
 /// What `coverage` found.

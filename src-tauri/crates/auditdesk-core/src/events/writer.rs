@@ -109,9 +109,11 @@ impl PreparedEvent {
 const INSERT_BATCH: usize = 1000;
 
 /// New rows are added to the full-text index this many at a time (see
-/// `index_new_rows`): enough that FTS5 writes few, large segments, few
-/// enough that the rows are still in SQLite's page cache when read back.
-const INDEX_BATCH: usize = 50_000;
+/// `index_new_rows`): enough that FTS5 writes few, large segments (a
+/// batch's terms fit the bulk 32 MiB hash, `fulltext::BulkSettings`), few
+/// enough that most of its rows (~60 MB) are still in SQLite's page cache
+/// when read back.
+const INDEX_BATCH: usize = 100_000;
 
 /// A writer for a new source stops maintaining the `event_facets_key` index once
 /// it has inserted this many rows and at least as many as the vault held
@@ -158,9 +160,9 @@ pub struct EventWriter<'c> {
     /// The `event_facets_key` index's SQL while it is dropped, to be built again
     /// by `finish` (see `defer_key_index`).
     dropped_key_index: Option<String>,
-    /// The full-text index's `automerge` while this writer loads in bulk
-    /// with `fulltext::BULK_AUTOMERGE`, to be put back by `finish`.
-    saved_automerge: Option<i64>,
+    /// The full-text index's settings while this writer loads in bulk with
+    /// its own (`fulltext::BulkSettings`), to be put back by `finish`.
+    saved_fts_settings: Option<crate::fulltext::BulkSettings>,
     /// The highest rowid the vault held when the writer began: the
     /// milliseconds above it hold only rows this writer allocated (one live
     /// writer per transaction), so their next free slot is known here
@@ -201,7 +203,7 @@ impl<'c> EventWriter<'c> {
             versions_before: last_seq,
             inserted: 0,
             dropped_key_index: None,
-            saved_automerge: None,
+            saved_fts_settings: None,
             vault_top: vault_top.unwrap_or(i64::MIN),
             tops: HashMap::new(),
         })
@@ -309,8 +311,8 @@ impl<'c> EventWriter<'c> {
     pub fn finish(mut self) -> Result<()> {
         self.flush()?;
         self.index_new_rows()?;
-        if let Some(segments) = self.saved_automerge.take() {
-            crate::fulltext::set_automerge(self.conn, segments)?;
+        if let Some(settings) = self.saved_fts_settings.take() {
+            settings.write(self.conn)?;
         }
         if let Some(sql) = self.dropped_key_index.take() {
             self.conn.execute_batch(&sql)?;
@@ -379,9 +381,8 @@ impl<'c> EventWriter<'c> {
             return Ok(());
         }
         // A full batch before the end: this load writes several segments.
-        if self.unindexed.len() >= INDEX_BATCH && self.saved_automerge.is_none() {
-            self.saved_automerge = Some(crate::fulltext::automerge(self.conn)?);
-            crate::fulltext::set_automerge(self.conn, crate::fulltext::BULK_AUTOMERGE)?;
+        if self.unindexed.len() >= INDEX_BATCH && self.saved_fts_settings.is_none() {
+            self.saved_fts_settings = Some(crate::fulltext::BulkSettings::apply(self.conn)?);
         }
         crate::fulltext::index_rows(self.conn, std::mem::take(&mut self.unindexed))
     }

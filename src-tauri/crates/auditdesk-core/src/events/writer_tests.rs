@@ -222,12 +222,16 @@ fn a_large_first_import_stores_what_the_indexed_path_would() {
     assert!(plan.contains("event_facets_key"), "{plan}");
 }
 
-/// A load of more than one full-text batch merges FTS5 segments sixteen at
-/// a time while it writes, then puts the vault's own setting back.
+/// A load of more than one full-text batch writes with the bulk FTS5
+/// settings, then puts the vault's own back.
 #[test]
 fn a_bulk_load_puts_the_full_text_merge_setting_back() {
     let (conn, source) = vault();
-    crate::fulltext::set_automerge(&conn, 6).unwrap();
+    let own = crate::fulltext::BulkSettings {
+        automerge: 6,
+        hashsize: 3 << 20,
+    };
+    own.write(&conn).unwrap();
     let n = INDEX_BATCH as i64 + 10;
     let ids: Vec<String> = (0..n).map(|i| format!("id-{i}")).collect();
     let events: Vec<(&str, i64, &str)> = ids
@@ -236,9 +240,9 @@ fn a_bulk_load_puts_the_full_text_merge_setting_back() {
         .map(|(i, id)| (id.as_str(), i as i64, "successful"))
         .collect();
     write(&conn, source, true, &events);
-    assert_eq!(crate::fulltext::automerge(&conn).unwrap(), 6);
+    assert_eq!(crate::fulltext::BulkSettings::read(&conn).unwrap(), own);
     fts_holds_every_event(&conn);
     // A small write leaves the setting alone.
     write(&conn, source, false, &[("small", 1, "failed")]);
-    assert_eq!(crate::fulltext::automerge(&conn).unwrap(), 6);
+    assert_eq!(crate::fulltext::BulkSettings::read(&conn).unwrap(), own);
 }

@@ -28,10 +28,12 @@ pub enum Error {
     Keychain(String),
     /// Another process holds the vault's write lock past the busy timeout:
     /// a large import, which keeps readers out until it commits.
-    #[error("the vault is busy: another process is writing to it; try again when it has finished")]
-    Busy,
+    #[error(
+        "the vault is busy: something else is writing to it (a large import holds it until it commits); try again when it has finished"
+    )]
+    Busy(#[source] rusqlite::Error),
     #[error("database: {0}")]
-    Database(rusqlite::Error),
+    Database(#[source] rusqlite::Error),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -59,11 +61,11 @@ pub enum Error {
 
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Error {
-        match e {
+        match &e {
             rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DatabaseBusy => {
-                Error::Busy
+                Error::Busy(e)
             }
-            other => Error::Database(other),
+            _ => Error::Database(e),
         }
     }
 }
@@ -79,7 +81,7 @@ impl Error {
             Error::HeaderCorrupt { .. } => "header_corrupt",
             Error::WeakPassphrase(_) => "weak_passphrase",
             Error::Keychain(_) => "keychain",
-            Error::Busy => "busy",
+            Error::Busy(_) => "busy",
             Error::Database(_) => "database",
             Error::Io { .. } => "io",
             Error::Import(_) => "import",

@@ -239,7 +239,15 @@ fn a_bulk_load_puts_the_full_text_merge_setting_back() {
         .enumerate()
         .map(|(i, id)| (id.as_str(), i as i64, "successful"))
         .collect();
-    write(&conn, source, true, &events);
+    let mut w = EventWriter::new(&conn, source, "s")
+        .unwrap()
+        .for_new_source();
+    for (id, secs, outcome) in &events {
+        w.upsert(event(id, *secs, outcome)).unwrap();
+    }
+    let during = crate::fulltext::BulkSettings::read(&conn).unwrap();
+    assert_eq!((during.automerge, during.hashsize), (16, 32 << 20));
+    w.finish().unwrap();
     assert_eq!(crate::fulltext::BulkSettings::read(&conn).unwrap(), own);
     fts_holds_every_event(&conn);
     // A small write leaves the setting alone.

@@ -277,8 +277,18 @@ impl Vault {
             .map(|mode| mode.eq_ignore_ascii_case("delete"))
             .unwrap_or(false);
         self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        if switched {
+            // A rollback-journal commit is the journal's deletion; FULL does
+            // not sync the directory after it, so a power cut right after
+            // "imported" could bring the journal back and roll the import
+            // away. EXTRA syncs it (one more fsync per commit).
+            self.conn.execute_batch("PRAGMA synchronous = EXTRA")?;
+        }
         let result = work(self);
         if switched {
+            if let Err(e) = self.conn.execute_batch("PRAGMA synchronous = FULL") {
+                tracing::warn!("could not restore synchronous = FULL: {e}");
+            }
             // The work's own outcome is what the caller must hear about; if
             // WAL cannot come back now, the next open brings it back.
             if let Err(e) = self
@@ -361,6 +371,13 @@ mod tests {
 
     const PASS: &str = "unit-test passphrase";
 
+    fn synchronous(vault: &Vault) -> i64 {
+        vault
+            .conn()
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap()
+    }
+
     fn journal_mode(vault: &Vault) -> String {
         vault
             .conn()
@@ -377,12 +394,13 @@ mod tests {
             .with_rollback_journal(|v| {
                 v.conn()
                     .execute("INSERT INTO settings VALUES ('k', 'v')", [])?;
-                Ok(journal_mode(v))
+                Ok((journal_mode(v), synchronous(v)))
             })
             .unwrap();
-        assert_eq!(inside, "delete");
+        // EXTRA (3): the journal's deletion, the commit, is synced too.
+        assert_eq!(inside, ("delete".to_string(), 3));
         assert_eq!(journal_mode(&vault), "wal");
-        assert!(!dir.path().join("v/vault.db-journal").exists());
+        assert_eq!(synchronous(&vault), 2, "FULL again");
         // A failed bulk write reports its own error and still restores WAL.
         let err = vault
             .with_rollback_journal(|_| -> Result<()> { Err(Error::Invalid("boom".into())) })
@@ -403,7 +421,10 @@ mod tests {
                     .transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)?;
                 let err = Vault::open(&path, PASS).unwrap_err();
                 assert_eq!(err.code(), "busy", "{err}");
-                assert!(err.to_string().contains("another process"), "{err}");
+                assert!(
+                    err.to_string().contains("something else is writing"),
+                    "{err}"
+                );
                 Ok(tx.rollback()?)
             })
             .unwrap();

@@ -10,10 +10,13 @@
 
 ALTER TABLE event_facets ADD COLUMN event_key INTEGER NOT NULL DEFAULT 0;
 
+-- A copy row without its event (which `vault verify` reports as drift)
+-- gets key 0 rather than failing the migration and locking the vault out.
 UPDATE event_facets
-SET event_key = (SELECT e.event_key FROM events AS e WHERE e.id = event_facets.id);
+SET event_key = coalesce((SELECT e.event_key FROM events AS e WHERE e.id = event_facets.id), 0);
 
-DROP INDEX events_key;
+-- A writer that never reached `finish` may have left it dropped.
+DROP INDEX IF EXISTS events_key;
 
 CREATE INDEX event_facets_key ON event_facets(event_key);
 

@@ -26,8 +26,9 @@ pub enum Error {
     WeakPassphrase(String),
     #[error("keychain: {0}")]
     Keychain(String),
-    /// Another process holds the vault's write lock past the busy timeout:
-    /// a large import, which keeps readers out until it commits.
+    /// Another connection holds the vault's write lock past the busy
+    /// timeout: typically a large import (rollback journal), which keeps
+    /// readers out until it commits.
     #[error(
         "the vault is busy: something else is writing to it (a large import holds it until it commits); try again when it has finished"
     )]

@@ -344,14 +344,14 @@ impl<'c> EventWriter<'c> {
     /// into a new source, to be built again by `finish`. Event ids are
     /// random, so each insert lands on a random page of that index: at a
     /// million events, keeping it current cost a fifth of the import, while
-    /// building it once costs a read of the narrow `event_facets` copy
-    /// (~0.5 s at a million). Only a new source's writer does it (it finds
-    /// its ids in `fresh_keys`), and only once it has written as many rows
-    /// as the vault held, so the rebuild never reads much more than this
-    /// import wrote. The transaction holds both
-    /// the drop and the rebuild, so no reader sees the vault without it; a
-    /// caller that commits without `finish` would leave it dropped, and the
-    /// last rows out of the full-text index.
+    /// building it once costs a read of the narrow `event_facets` copy and
+    /// a sort of the keys (~1.3 s at a million). Only a new source's writer
+    /// does it (it finds its ids in `fresh_keys`), and only once it has
+    /// written as many rows as the vault held, so the rebuild never reads
+    /// much more than this import wrote. The transaction holds both the drop
+    /// and the rebuild, so no reader sees the vault without it; a caller
+    /// that commits without `finish` would leave it dropped, and the last
+    /// rows out of the full-text index.
     fn defer_key_index(&mut self) -> Result<()> {
         if self.fresh_keys.is_none()
             || self.dropped_key_index.is_some()

@@ -53,6 +53,16 @@ pub(crate) fn migrate(conn: &Connection) -> Result<()> {
 mod tests {
     use super::*;
 
+    /// The first column of every row `sql` returns.
+    fn column<T: rusqlite::types::FromSql>(conn: &Connection, sql: &str) -> Vec<T> {
+        conn.prepare(sql)
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+    }
+
     /// A vault at `version`, built by the migrations as they shipped.
     fn at_version(version: i64) -> Connection {
         let conn = Connection::open_in_memory().unwrap();
@@ -92,13 +102,10 @@ mod tests {
             .map(|r| r.unwrap())
             .collect();
         assert_eq!(keys, [(1, 1000), (2, 2000), (3, 3000)]);
-        let indexes: Vec<String> = conn
-            .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND name LIKE '%key%'")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .map(|r| r.unwrap())
-            .collect();
+        let indexes: Vec<String> = column(
+            &conn,
+            "SELECT name FROM sqlite_schema WHERE type = 'index' AND name LIKE '%key%'",
+        );
         assert_eq!(indexes, ["event_facets_key"]);
         // New and changed rows carry their key into the copy.
         conn.execute_batch(
@@ -109,13 +116,7 @@ mod tests {
         )
         .unwrap();
         crate::fulltext::index_rows(&conn, [4]).unwrap();
-        let copied: Vec<i64> = conn
-            .prepare("SELECT event_key FROM event_facets ORDER BY id")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .map(|r| r.unwrap())
-            .collect();
+        let copied: Vec<i64> = column(&conn, "SELECT event_key FROM event_facets ORDER BY id");
         assert_eq!(copied, [1000, 2222, 3000, 4000]);
         // One trigger (0008) keeps both copies.
         let who: i64 = conn

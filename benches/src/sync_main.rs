@@ -203,7 +203,9 @@ fn sync_once(
 /// Requests/s and events/s the simulator serves to the simplest client:
 /// one token, CONCURRENCY threads walking pages, bodies read and dropped.
 fn ceiling(sim: &RunningSim, keys: &KeyPair) -> (f64, f64) {
-    let http = reqwest::blocking::Client::new();
+    let http = auditdesk_core::http::client_builder()
+        .build()
+        .expect("HTTP client");
     let signer = Signer::new(
         &keys.private_pem,
         "bench-key",

@@ -47,6 +47,28 @@ fn smaps_kib(pid: u32, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// The largest resident mappings of `pid` by what backs them (a file, or
+/// the kind of anonymous memory), in KiB, largest first.
+fn resident_by_backing(pid: u32) -> Vec<(String, u64)> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/smaps")).unwrap_or_default();
+    let mut sums: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        let mut fields = line.split_whitespace();
+        let first = fields.next().unwrap_or_default();
+        if first.contains('-') && first.chars().next().is_some_and(|c| c.is_ascii_hexdigit()) {
+            let backing = line.split_whitespace().nth(5).unwrap_or("[anonymous]");
+            current = backing.rsplit('/').next().unwrap_or(backing).to_string();
+        } else if first == "Rss:" {
+            let kib: u64 = fields.next().and_then(|v| v.parse().ok()).unwrap_or(0);
+            *sums.entry(current.clone()).or_default() += kib;
+        }
+    }
+    let mut sums: Vec<(String, u64)> = sums.into_iter().collect();
+    sums.sort_by_key(|s| std::cmp::Reverse(s.1));
+    sums
+}
+
 fn name(pid: u32) -> String {
     std::fs::read_to_string(format!("/proc/{pid}/comm"))
         .unwrap_or_default()
@@ -134,6 +156,21 @@ fn app_start_and_memory() {
             smaps_kib(pid, "Anonymous:") / 1024,
             (smaps_kib(pid, "Rss:") - smaps_kib(pid, "Anonymous:")) / 1024
         );
+        let largest: Vec<String> = resident_by_backing(pid)
+            .into_iter()
+            .take(10)
+            .map(|(backing, kib)| format!("{backing} {} MiB", kib / 1024))
+            .collect();
+        eprintln!("app process, largest resident: {}", largest.join(", "));
+        for p in &pids {
+            eprintln!(
+                "  {}: RSS {} MiB, PSS {} MiB, anonymous {} MiB",
+                name(*p),
+                smaps_kib(*p, "Rss:") / 1024,
+                smaps_kib(*p, "Pss:") / 1024,
+                smaps_kib(*p, "Anonymous:") / 1024
+            );
+        }
         drop(driver);
         std::thread::sleep(Duration::from_millis(500));
     }

@@ -20,7 +20,7 @@ pub struct Element(String);
 
 impl Driver {
     pub fn start(base: &str, application: &Path) -> Driver {
-        let http = reqwest::blocking::Client::builder()
+        let http = auditdesk_core::http::client_builder()
             .timeout(Duration::from_secs(120))
             .build()
             .unwrap();

@@ -12,6 +12,7 @@ pub mod error;
 pub mod events;
 pub mod export;
 pub mod fulltext;
+pub mod http;
 pub mod integrity;
 pub mod overview;
 pub mod report;

@@ -85,7 +85,7 @@ impl RedoxClient {
             &config.client_id,
             &format!("{host}/v2/auth/token"),
         )?;
-        let http = Client::builder()
+        let http = crate::http::client_builder()
             .timeout(Duration::from_millis(config.settings.timeout_ms))
             .user_agent(concat!("AuditDesk/", env!("CARGO_PKG_VERSION")))
             .build()

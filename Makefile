@@ -6,7 +6,8 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-# gcc/make/perl build the bundled SQLCipher and its vendored OpenSSL;
+# gcc/make build the bundled SQLCipher, libssl-dev gives it the system's
+# libcrypto (also what Tauri needs);
 # sqlite3 and ripgrep are benchmark baselines. The second line is the
 # desktop app: WebKitGTK and GTK to build it, Xvfb, WebKitWebDriver,
 # xdotool (types into the native save dialog) and ImageMagick (screenshots)

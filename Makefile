@@ -7,12 +7,12 @@ SHELL := /bin/bash
 CARGO ?= cargo
 
 # gcc/make build the bundled SQLCipher, libssl-dev gives it the system's
-# libcrypto (also what Tauri needs);
+# libcrypto;
 # sqlite3 and ripgrep are benchmark baselines. The second line is the
 # desktop app: WebKitGTK and GTK to build it, Xvfb, WebKitWebDriver,
 # xdotool (types into the native save dialog) and ImageMagick (screenshots)
 # to drive it end to end.
-APT_PACKAGES := build-essential pkg-config perl sqlite3 ripgrep ca-certificates poppler-utils \
+APT_PACKAGES := build-essential pkg-config sqlite3 ripgrep ca-certificates poppler-utils \
 	libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libsoup-3.0-dev libayatana-appindicator3-dev \
 	libssl-dev xvfb xauth webkit2gtk-driver xdotool imagemagick
 # tauri-driver is installed here, not in ~/.cargo.

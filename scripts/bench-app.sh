@@ -26,5 +26,6 @@ echo "UI JavaScript gzipped: $js_gz bytes ($(ls ui/dist/assets/*.js | wc -l) fil
 
 PATH="$PWD/.tools/bin:$PATH" AUDITDESK_APP="$PWD/$BIN" RUNS=$RUNS \
   xvfb-run -a -s "-screen 0 1280x800x24" \
-  cargo test --locked -q --test e2e app_start_and_memory -- --ignored --nocapture 2>/dev/null \
+  cargo test --locked -q --test e2e app_start_and_memory -- --ignored --nocapture \
+    2> >(grep -E '^(processes|app process|  [A-Za-z])' >&2) \
   | grep '^app-start'

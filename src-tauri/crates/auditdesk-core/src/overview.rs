@@ -6,7 +6,9 @@ use serde::Serialize;
 
 use crate::domain::Severity;
 use crate::error::Result;
-use crate::events::{SLOTS_PER_MS, millis_to_utc};
+use chrono::{DateTime, Utc};
+
+use crate::events::held_span;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -42,17 +44,9 @@ fn scalar(conn: &Connection, sql: &str) -> Result<u64> {
 pub fn overview(conn: &Connection) -> Result<Overview> {
     // Everything is read from the narrow `event_facets` copy: the app asks for
     // this at every unlock, and grouping the wide rows decrypted the whole
-    // vault. Rowids are time (ms × SLOTS_PER_MS), so the first and last
-    // event times are the smallest and largest rowids.
-    let (first, last): (Option<i64>, Option<i64>) =
-        conn.query_row("SELECT min(id), max(id) FROM event_facets", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?;
-    let (first, last) = (
-        first.map(|id| id.div_euclid(SLOTS_PER_MS)),
-        last.map(|id| id.div_euclid(SLOTS_PER_MS)),
-    );
-    let fmt = |ms: i64| millis_to_utc(ms).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    // vault.
+    let span = held_span(conn)?;
+    let fmt = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let mut stmt = conn.prepare(
         "SELECT severity, count(*) FROM event_facets GROUP BY severity ORDER BY severity DESC",
     )?;
@@ -71,8 +65,8 @@ pub fn overview(conn: &Connection) -> Result<Overview> {
         events: scalar(conn, "SELECT count(*) FROM event_facets")?,
         versions: scalar(conn, "SELECT count(*) FROM event_versions")?,
         imports: scalar(conn, "SELECT count(*) FROM imports")?,
-        first_event_at: first.map(fmt),
-        last_event_at: last.map(fmt),
+        first_event_at: span.map(|(first, _)| fmt(first)),
+        last_event_at: span.map(|(_, last)| fmt(last)),
         by_source: grouped(
             conn,
             // Counted first, then joined: `event_facets` has no index on
@@ -99,6 +93,7 @@ pub fn overview(conn: &Connection) -> Result<Overview> {
 mod tests {
     use super::*;
     use crate::Vault;
+    use crate::events::millis_to_utc;
     use crate::sources::import::{ImportOptions, import_file};
 
     /// The figures read from the narrow copy are the wide table's.

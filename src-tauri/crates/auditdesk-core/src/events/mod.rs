@@ -39,6 +39,20 @@ pub(crate) fn millis_to_utc(ms: i64) -> DateTime<Utc> {
         .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
+/// The times of the first and last events held, from the rowids (time ×
+/// SLOTS_PER_MS) of the narrow copy. Two subqueries, because SQLite reads
+/// one end of the b-tree only for a lone `min()` or `max()`; together in
+/// one SELECT they scan every row.
+pub fn held_span(conn: &Connection) -> Result<Option<(DateTime<Utc>, DateTime<Utc>)>> {
+    let (first, last): (Option<i64>, Option<i64>) = conn.query_row(
+        "SELECT (SELECT min(id) FROM event_facets), (SELECT max(id) FROM event_facets)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let time = |id: i64| millis_to_utc(id.div_euclid(SLOTS_PER_MS));
+    Ok(first.zip(last).map(|(f, l)| (time(f), time(l))))
+}
+
 /// The columns `read_row` expects, in order, from `events AS e JOIN sources AS s`.
 pub const EVENT_COLUMNS: &str = "s.name, e.event_id, e.occurred_at, e.type, e.category, e.severity,
     e.outcome, e.user_id, e.user_email, e.user_name, e.user_role, e.ip, e.route, e.resource_type,

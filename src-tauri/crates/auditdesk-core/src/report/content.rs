@@ -345,12 +345,8 @@ pub fn gather(
                 )
             }
             ControlKind::Retention => {
-                let (first, last): (Option<i64>, Option<i64>) =
-                    conn.query_row("SELECT min(id), max(id) FROM event_facets", [], |r| {
-                        Ok((r.get(0)?, r.get(1)?))
-                    })?;
-                let first = first.map(|id| millis_to_utc(id.div_euclid(SLOTS_PER_MS)));
-                let last = last.map(|id| millis_to_utc(id.div_euclid(SLOTS_PER_MS)));
+                let span = crate::events::held_span(conn)?;
+                let (first, last) = (span.map(|s| s.0), span.map(|s| s.1));
                 let reaches =
                     |days: i64| first.is_some_and(|f| f <= period.end - Duration::days(days));
                 let (twelve, three) = (reaches(365), reaches(91));
@@ -497,10 +493,7 @@ fn coverage(
     period: &Period,
     facets: &search::Facets,
 ) -> Result<Coverage> {
-    let (first, last): (Option<i64>, Option<i64>) =
-        conn.query_row("SELECT min(id), max(id) FROM event_facets", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?;
+    let span = crate::events::held_span(conn)?;
     let mut by_source: BTreeMap<String, u64> = BTreeMap::new();
     let mut c = search::compile::compile(&all.expr);
     c.needs_sources = true;
@@ -546,8 +539,8 @@ fn coverage(
         )?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(Coverage {
-        first_held: first.map(|id| millis_to_utc(id.div_euclid(SLOTS_PER_MS))),
-        last_held: last.map(|id| millis_to_utc(id.div_euclid(SLOTS_PER_MS))),
+        first_held: span.map(|s| s.0),
+        last_held: span.map(|s| s.1),
         events: facets.total,
         by_source: by_source.into_iter().collect(),
         empty_days,

@@ -5,10 +5,142 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::Value;
 
+use crate::domain::AuditEvent;
 use crate::error::Result;
 use crate::integrity::Problem;
+
+/// An event's searchable text as the `event_search_text` view makes it
+/// (type, description, actor, ip, resource, details), built where the event
+/// is prepared, so the writer indexes a new event without reading its row
+/// back. The view stays the definition: the update and delete triggers take
+/// an event's old terms out by what it yields, so this must tokenise exactly
+/// like it (term for term, in order), and a test holds the two together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchText([String; 6]);
+
+impl SearchText {
+    /// `None` where SQLite might render a value differently: a number in
+    /// `details` that is not a 64-bit integer (SQLite formats reals its own
+    /// way) or a string there holding a NUL. Such an event is indexed from
+    /// the view instead.
+    pub(crate) fn of(event: &AuditEvent) -> Option<SearchText> {
+        let body = &event.body;
+        let actor = &body.actor;
+        let mut details = String::new();
+        if let Some(value) = &body.details {
+            push_atoms(value, &mut details)?;
+        }
+        Some(SearchText([
+            event.event_type.clone(),
+            body.description.clone().unwrap_or_default(),
+            concat_ws([&actor.user_id, &actor.email, &actor.name, &actor.role]),
+            body.ip.clone().unwrap_or_default(),
+            concat_ws([
+                &body.route,
+                &body.resource_type,
+                &body.resource_id,
+                &body.resource_name,
+                &body.action,
+                &body.request_id,
+                &body.session_id,
+                &body.org_id,
+                &body.env_id,
+                &body.stack,
+                &body.region,
+            ]),
+            details,
+        ]))
+    }
+}
+
+#[cfg(test)]
+impl SearchText {
+    pub(crate) fn from_columns(columns: [&str; 6]) -> SearchText {
+        SearchText(columns.map(String::from))
+    }
+}
+
+/// SQL's `concat_ws(' ', ...)`: the present values, space-separated.
+fn concat_ws<const N: usize>(values: [&Option<String>; N]) -> String {
+    let mut out = String::new();
+    for value in values.into_iter().flatten() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(value);
+    }
+    out
+}
+
+/// The view's `group_concat(atom, ' ')` over `json_tree(details)` for text
+/// and number leaves: the leaves in the order of the stored canonical JSON
+/// (object keys sorted as `integrity::canonical_json` sorts them).
+fn push_atoms(value: &Value, out: &mut String) -> Option<()> {
+    let mut push = |atom: &str| {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(atom);
+    };
+    match value {
+        Value::Null | Value::Bool(_) => {}
+        Value::Number(n) => push(&n.as_i64()?.to_string()),
+        Value::String(s) if s.contains('\0') => return None,
+        Value::String(s) => push(s),
+        Value::Array(items) => {
+            for item in items {
+                push_atoms(item, out)?;
+            }
+        }
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort_unstable();
+            for key in keys {
+                push_atoms(&map[key.as_str()], out)?;
+            }
+        }
+    }
+    Some(())
+}
+
+/// Adds new events to the index, in ascending rowid order: those with their
+/// text one single-row INSERT each, the rest from the view (`index_rows`).
+/// A single-row insert opens no statement savepoint, and FTS5 writes its
+/// pending terms to a segment only at a savepoint, at a rowid out of order or
+/// past `hashsize`: so a batch makes one segment, as one statement would.
+pub(crate) fn index_new(
+    conn: &Connection,
+    rows: impl IntoIterator<Item = (i64, Option<SearchText>)>,
+) -> Result<()> {
+    let mut from_view = Vec::new();
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO events_fts (rowid, type, description, actor, ip, resource, details)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for (rowid, text) in rows {
+        match text {
+            Some(SearchText([event_type, description, actor, ip, resource, details])) => {
+                insert.execute(params![
+                    rowid,
+                    event_type,
+                    description,
+                    actor,
+                    ip,
+                    resource,
+                    details
+                ])?;
+            }
+            None => from_view.push(rowid),
+        }
+    }
+    if !from_view.is_empty() {
+        index_rows(conn, from_view)?;
+    }
+    Ok(())
+}
 
 /// Missing events `findings` names one by one; the rest are counted.
 const NAMED: usize = 20;

@@ -2,7 +2,7 @@
 //! done on a producer thread) and `EventWriter` (the rows, the version
 //! chain and the full-text index, inside the caller's transaction).
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::Utc;
 
@@ -13,6 +13,7 @@ use serde_json::Value;
 use super::{SLOTS_PER_MS, event_key, to_hash};
 use crate::domain::AuditEvent;
 use crate::error::{Error, Result};
+use crate::fulltext::SearchText;
 use crate::integrity::{self, Hash};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +40,9 @@ pub struct PreparedEvent {
     /// The `events` values from `occurred_at` to `content_hash`, in
     /// `INSERT_COLUMNS` order.
     columns: Vec<SqlValue>,
+    /// What the full-text index gets if the event is new (`None`: read it
+    /// from the view).
+    search: Option<SearchText>,
 }
 
 impl PreparedEvent {
@@ -46,6 +50,7 @@ impl PreparedEvent {
         let raw = integrity::canonical_string(&event.body.raw);
         let details = event.body.details.as_ref().map(integrity::canonical_string);
         let hash = integrity::content_hash(source, &event, &raw, details.as_deref());
+        let search = SearchText::of(&event);
         let AuditEvent {
             event_id,
             occurred_at,
@@ -96,6 +101,7 @@ impl PreparedEvent {
             outcome,
             hash,
             columns,
+            search,
         }
     }
 
@@ -109,10 +115,10 @@ impl PreparedEvent {
 const INSERT_BATCH: usize = 1000;
 
 /// New rows are added to the full-text index this many at a time (see
-/// `index_new_rows`): enough that FTS5 writes few, large segments (a
-/// batch's terms fit the bulk 32 MiB hash, `fulltext::BulkSettings`), few
-/// enough that most of its rows (~60 MB) are still in SQLite's page cache
-/// when read back.
+/// `index_new_rows`): enough that FTS5 writes few, large segments, few
+/// enough that a batch's terms fit the bulk 32 MiB hash
+/// (`fulltext::BulkSettings`) and its search text held until then stays
+/// small (~25 MB).
 const INDEX_BATCH: usize = 100_000;
 
 /// A writer for a new source stops maintaining the `event_facets_key` index once
@@ -146,8 +152,8 @@ pub struct EventWriter<'c> {
     pending_keys: HashSet<i64>,
     pending_rowids: HashSet<i64>,
     /// Rows this writer inserted that the full-text index does not hold
-    /// yet (see `index_new_rows`), in rowid order.
-    unindexed: BTreeSet<i64>,
+    /// yet (see `index_new_rows`), in rowid order, with their search text.
+    unindexed: BTreeMap<i64, Option<SearchText>>,
     /// Set for a source created in this transaction (`for_new_source`): the
     /// key of every id this writer has written, with its rowid. Every event
     /// of the source is then here, so ids are looked up without the
@@ -198,7 +204,7 @@ impl<'c> EventWriter<'c> {
             pending_versions: Vec::with_capacity(INSERT_BATCH),
             pending_keys: HashSet::new(),
             pending_rowids: HashSet::new(),
-            unindexed: BTreeSet::new(),
+            unindexed: BTreeMap::new(),
             fresh_keys: None,
             versions_before: last_seq,
             inserted: 0,
@@ -231,6 +237,7 @@ impl<'c> EventWriter<'c> {
             outcome,
             hash,
             columns,
+            search,
             ..
         } = prepared;
         // A second sighting of an id still in the buffer must see the first.
@@ -255,7 +262,7 @@ impl<'c> EventWriter<'c> {
                 self.flush()?;
                 // The update trigger takes the old text out of the index, so
                 // the row must be in it.
-                if self.unindexed.contains(&rowid) {
+                if self.unindexed.contains_key(&rowid) {
                     self.index_new_rows()?;
                 }
                 let new_rowid = if old_ms == occurred_ms {
@@ -291,7 +298,7 @@ impl<'c> EventWriter<'c> {
                 self.pending_rows.push(values);
                 self.pending_keys.insert(key);
                 self.pending_rowids.insert(rowid);
-                self.unindexed.insert(rowid);
+                self.unindexed.insert(rowid, search);
                 if let Some(keys) = self.fresh_keys.as_mut() {
                     keys.insert(key, rowid);
                 }
@@ -384,7 +391,7 @@ impl<'c> EventWriter<'c> {
         if self.unindexed.len() >= INDEX_BATCH && self.saved_fts_settings.is_none() {
             self.saved_fts_settings = Some(crate::fulltext::BulkSettings::apply(self.conn)?);
         }
-        crate::fulltext::index_rows(self.conn, std::mem::take(&mut self.unindexed))
+        crate::fulltext::index_new(self.conn, std::mem::take(&mut self.unindexed))
     }
 
     fn flush(&mut self) -> Result<()> {

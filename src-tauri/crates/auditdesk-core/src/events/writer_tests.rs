@@ -239,6 +239,8 @@ fn a_bulk_load_puts_the_full_text_merge_setting_back() {
         .enumerate()
         .map(|(i, id)| (id.as_str(), i as i64, "successful"))
         .collect();
+    // As every caller writes: in one transaction.
+    conn.execute_batch("BEGIN").unwrap();
     let mut w = EventWriter::new(&conn, source, "s")
         .unwrap()
         .for_new_source();
@@ -248,9 +250,202 @@ fn a_bulk_load_puts_the_full_text_merge_setting_back() {
     let during = crate::fulltext::BulkSettings::read(&conn).unwrap();
     assert_eq!((during.automerge, during.hashsize), (16, 32 << 20));
     w.finish().unwrap();
+    conn.execute_batch("COMMIT").unwrap();
     assert_eq!(crate::fulltext::BulkSettings::read(&conn).unwrap(), own);
     fts_holds_every_event(&conn);
+    // One segment for the full batch, one for the last ten: the batch's
+    // single-row inserts into the index opened no savepoint that would
+    // have made FTS5 write a segment each.
+    let segments: i64 = conn
+        .query_row(
+            "SELECT count(DISTINCT segid) FROM events_fts_idx",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(segments, 2);
     // A small write leaves the setting alone.
     write(&conn, source, false, &[("small", 1, "failed")]);
     assert_eq!(crate::fulltext::BulkSettings::read(&conn).unwrap(), own);
+}
+
+/// Every term, document, column and offset the full-text index holds.
+fn fts_instances(conn: &Connection) -> Vec<(String, i64, String, i64)> {
+    conn.execute_batch(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_instances
+         USING fts5vocab(main, events_fts, instance)",
+    )
+    .unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT term, doc, col, offset FROM temp.fts_instances ORDER BY term, doc, col, offset",
+        )
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+/// A `details` value: every JSON shape, with the numbers SQLite renders
+/// its own way (reals, integers past i64) and strings holding a NUL.
+fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        ((i64::MAX as u64 + 1)..=u64::MAX).prop_map(Value::from),
+        any::<f64>().prop_map(Value::from),
+        "\\PC{0,10}".prop_map(Value::from),
+        "[a-z0-9 ._@:/-]{0,16}".prop_map(Value::from),
+        ("[a-z]{0,3}", "[a-z]{0,3}").prop_map(|(a, b)| Value::from(format!("{a}\0{b}"))),
+    ];
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            proptest::collection::btree_map("\\PC{0,4}", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+type TextFields = (
+    Option<String>,
+    [Option<String>; 4],
+    Option<String>,
+    [Option<String>; 11],
+);
+
+fn text_fields() -> impl proptest::strategy::Strategy<Value = TextFields> {
+    let text = || proptest::option::of("\\PC{0,12}|[a-z0-9 .@:/-]{0,12}");
+    (
+        text(),
+        proptest::array::uniform4(text()),
+        text(),
+        proptest::array::uniform11(text()),
+    )
+}
+
+fn prepared_with(
+    i: usize,
+    event_type: &str,
+    (description, actor, ip, resource): TextFields,
+    details: Option<Value>,
+) -> PreparedEvent {
+    let start = Utc.with_ymd_and_hms(2026, 7, 1, 0, 0, 0).unwrap();
+    let mut e = NewEvent::new(start + Duration::seconds(i as i64), event_type);
+    let [user_id, email, name, role] = actor;
+    e.body.actor = crate::domain::Actor {
+        user_id,
+        email,
+        name,
+        role,
+    };
+    e.body.description = description;
+    e.body.ip = ip;
+    let b = &mut e.body;
+    [
+        b.route,
+        b.resource_type,
+        b.resource_id,
+        b.resource_name,
+        b.action,
+        b.request_id,
+        b.session_id,
+        b.org_id,
+        b.env_id,
+        b.stack,
+        b.region,
+    ] = resource;
+    e.body.details = details;
+    e.body.raw = serde_json::json!({ "i": i });
+    PreparedEvent::new("s", Classifier::builtin().normalize(e, format!("e{i}")))
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// The search text a new event is indexed with tokenises exactly as
+    /// the view the update and delete triggers read: the same index as one
+    /// built from the view, and deleting every event empties it.
+    #[test]
+    fn prepared_search_text_indexes_as_the_view_does(
+        events in proptest::collection::vec(
+            ("[a-z]{1,8}(-[a-z]{1,8})?", text_fields(), proptest::option::of(json_value())),
+            1..12,
+        )
+    ) {
+        let prepared: Vec<PreparedEvent> = events
+            .into_iter()
+            .enumerate()
+            .map(|(i, (event_type, fields, details))| prepared_with(i, &event_type, fields, details))
+            .collect();
+        let build = |strip: bool| {
+            let (conn, source) = vault();
+            let mut w = EventWriter::new(&conn, source, "s").unwrap();
+            for p in &prepared {
+                let mut p = p.clone();
+                if strip {
+                    p.search = None;
+                }
+                w.upsert(p).unwrap();
+            }
+            w.finish().unwrap();
+            conn
+        };
+        let ours = build(false);
+        let from_view = build(true);
+        let instances = fts_instances(&ours);
+        proptest::prop_assert!(!instances.is_empty());
+        proptest::prop_assert_eq!(&instances, &fts_instances(&from_view));
+        ours.execute_batch("DELETE FROM events").unwrap();
+        proptest::prop_assert_eq!(fts_instances(&ours), vec![]);
+    }
+}
+
+/// The search text of a typical event, column by column; the reals and
+/// NULs the view renders its own way leave it to the view.
+#[test]
+fn search_text_is_the_view_s_columns() {
+    let fields: TextFields = (
+        Some("Viewed a log".into()),
+        [Some("1013".into()), None, Some("Ann Lee".into()), None],
+        Some("10.2.72.184".into()),
+        [
+            Some("/platform/v1/log-payload".into()),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            Some("4142".into()),
+            Some("production".into()),
+            None,
+            None,
+        ],
+    );
+    let details = serde_json::json!({
+        "logType": "send", "logId": "42a8", "n": [3, -7, {"b": true, "a": null, "c": "x"}]
+    });
+    let p = prepared_with(0, "log-payload-viewed", fields.clone(), Some(details));
+    let text = p.search.expect("no real, no NUL");
+    assert_eq!(
+        text,
+        SearchText::from_columns([
+            "log-payload-viewed",
+            "Viewed a log",
+            "1013 Ann Lee",
+            "10.2.72.184",
+            "/platform/v1/log-payload 4142 production",
+            "42a8 send 3 -7 x",
+        ])
+    );
+    for odd in [serde_json::json!({"r": 1.5}), serde_json::json!(["a\0b"])] {
+        assert_eq!(
+            prepared_with(0, "t", fields.clone(), Some(odd)).search,
+            None
+        );
+    }
 }

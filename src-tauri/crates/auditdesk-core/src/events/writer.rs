@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::Utc;
 
-use rusqlite::types::Value as SqlValue;
+use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use serde_json::Value;
 
@@ -28,85 +28,139 @@ pub enum Upsert {
 /// the writer thread writes. It keeps only the column values: the parsed
 /// JSON trees are dropped on the thread that built them, so the writer
 /// neither spends time freeing them nor contends with the producer for the
-/// allocator's lock of the arena they came from.
+/// allocator's lock of the arena they came from. For the same reason every
+/// text value sits in one buffer: the writer frees one allocation per event
+/// rather than one per value.
 #[derive(Debug, Clone)]
 pub struct PreparedEvent {
     source: String,
-    event_id: String,
     key: i64,
     occurred_ms: i64,
-    outcome: String,
     hash: Hash,
+    /// The event id, the outcome and every text column, end to end.
+    text: String,
+    event_id: Span,
+    outcome: Span,
     /// The `events` values from `occurred_at` to `content_hash`, in
     /// `INSERT_COLUMNS` order.
-    columns: Vec<SqlValue>,
+    cells: [Cell; CELLS],
     /// What the full-text index gets if the event is new (`None`: read it
     /// from the view).
     search: Option<SearchText>,
 }
 
+/// A range of `PreparedEvent::text`.
+type Span = (usize, usize);
+
+/// One `events` value of a prepared row.
+#[derive(Debug, Clone, Copy)]
+enum Cell {
+    Null,
+    Int(i64),
+    Text(Span),
+    /// The event's content hash.
+    Hash,
+}
+
+/// The values `PreparedEvent::cells` holds (`occurred_at` to `content_hash`).
+const CELLS: usize = 26;
+
+/// Fills a `PreparedEvent`'s text buffer.
+struct Cells {
+    text: String,
+}
+
+impl Cells {
+    fn span(&mut self, value: &str) -> Span {
+        let start = self.text.len();
+        self.text.push_str(value);
+        (start, self.text.len())
+    }
+
+    fn text(&mut self, value: &str) -> Cell {
+        Cell::Text(self.span(value))
+    }
+
+    fn opt(&mut self, value: Option<&str>) -> Cell {
+        value.map_or(Cell::Null, |v| self.text(v))
+    }
+}
+
 impl PreparedEvent {
-    pub fn new(source: &str, event: AuditEvent) -> PreparedEvent {
+    pub fn new(source: &str, mut event: AuditEvent) -> PreparedEvent {
         let raw = integrity::canonical_string(&event.body.raw);
         let details = event.body.details.as_ref().map(integrity::canonical_string);
         let hash = integrity::content_hash(source, &event, &raw, details.as_deref());
         let search = SearchText::of(&event);
-        let AuditEvent {
-            event_id,
-            occurred_at,
-            event_type,
-            category,
-            severity,
-            outcome,
-            body,
-        } = event;
-        let text = |v: Option<String>| v.map_or(SqlValue::Null, SqlValue::Text);
         // Compact JSON, as `serde_json::to_string` writes it, without a
         // fallible call for what cannot fail.
-        let tags = Value::from(body.tags).to_string();
-        let occurred_ms = occurred_at.timestamp_millis();
-        let columns = vec![
-            SqlValue::Integer(occurred_ms),
-            SqlValue::Text(event_type),
-            SqlValue::Text(category),
-            SqlValue::Integer(severity.rank()),
-            SqlValue::Text(outcome.clone()),
-            text(body.actor.user_id),
-            text(body.actor.email),
-            text(body.actor.name),
-            text(body.actor.role),
-            text(body.ip),
-            text(body.route),
-            text(body.resource_type),
-            text(body.resource_id),
-            text(body.resource_name),
-            text(body.action),
-            text(body.description),
-            text(body.request_id),
-            text(body.session_id),
-            text(body.stack),
-            text(body.region),
-            text(body.org_id),
-            text(body.env_id),
-            SqlValue::Text(tags),
-            text(details),
-            SqlValue::Text(raw),
-            SqlValue::Blob(hash.to_vec()),
+        let tags = Value::from(std::mem::take(&mut event.body.tags)).to_string();
+        let body = &event.body;
+        let occurred_ms = event.occurred_at.timestamp_millis();
+        let mut c = Cells {
+            text: String::with_capacity(raw.len() + details.as_ref().map_or(0, String::len) + 512),
+        };
+        let event_id = c.span(&event.event_id);
+        let outcome = c.span(&event.outcome);
+        let cells = [
+            Cell::Int(occurred_ms),
+            c.text(&event.event_type),
+            c.text(&event.category),
+            Cell::Int(event.severity.rank()),
+            Cell::Text(outcome),
+            c.opt(body.actor.user_id.as_deref()),
+            c.opt(body.actor.email.as_deref()),
+            c.opt(body.actor.name.as_deref()),
+            c.opt(body.actor.role.as_deref()),
+            c.opt(body.ip.as_deref()),
+            c.opt(body.route.as_deref()),
+            c.opt(body.resource_type.as_deref()),
+            c.opt(body.resource_id.as_deref()),
+            c.opt(body.resource_name.as_deref()),
+            c.opt(body.action.as_deref()),
+            c.opt(body.description.as_deref()),
+            c.opt(body.request_id.as_deref()),
+            c.opt(body.session_id.as_deref()),
+            c.opt(body.stack.as_deref()),
+            c.opt(body.region.as_deref()),
+            c.opt(body.org_id.as_deref()),
+            c.opt(body.env_id.as_deref()),
+            c.text(&tags),
+            c.opt(details.as_deref()),
+            c.text(&raw),
+            Cell::Hash,
         ];
         PreparedEvent {
             source: source.to_string(),
-            key: event_key(&event_id),
-            event_id,
+            key: event_key(&event.event_id),
             occurred_ms,
-            outcome,
             hash,
-            columns,
+            text: c.text,
+            event_id,
+            outcome,
+            cells,
             search,
         }
     }
 
     pub fn event_id(&self) -> &str {
-        &self.event_id
+        &self.text[self.event_id.0..self.event_id.1]
+    }
+
+    fn outcome(&self) -> &str {
+        &self.text[self.outcome.0..self.outcome.1]
+    }
+
+    /// `cells` as SQL values, borrowing the text.
+    fn values(&self) -> impl Iterator<Item = ToSqlOutput<'_>> {
+        self.cells.iter().map(|cell| match *cell {
+            Cell::Null => ToSqlOutput::Owned(SqlValue::Null),
+            Cell::Int(i) => ToSqlOutput::Owned(SqlValue::Integer(i)),
+            Cell::Text((start, end)) => {
+                ToSqlOutput::Borrowed(ValueRef::Text(&self.text.as_bytes()[start..end]))
+            }
+            Cell::Hash => ToSqlOutput::Borrowed(ValueRef::Blob(&self.hash)),
+        })
     }
 }
 
@@ -146,7 +200,8 @@ pub struct EventWriter<'c> {
     last_seq: i64,
     last_link: Hash,
     now_ms: i64,
-    pending_rows: Vec<Vec<SqlValue>>,
+    /// New rows to insert: (rowid, event).
+    pending_rows: Vec<(i64, PreparedEvent)>,
     pending_versions: Vec<(i64, i64, String, Hash, Hash)>,
     /// The keys of the ids in `pending_rows`.
     pending_keys: HashSet<i64>,
@@ -223,23 +278,14 @@ impl<'c> EventWriter<'c> {
         self
     }
 
-    pub fn upsert(&mut self, prepared: PreparedEvent) -> Result<Upsert> {
+    pub fn upsert(&mut self, mut prepared: PreparedEvent) -> Result<Upsert> {
         if prepared.source != self.source_name {
             return Err(Error::Invalid(format!(
                 "event prepared for source {:?} written to {:?}",
                 prepared.source, self.source_name
             )));
         }
-        let PreparedEvent {
-            event_id,
-            key,
-            occurred_ms,
-            outcome,
-            hash,
-            columns,
-            search,
-            ..
-        } = prepared;
+        let (key, occurred_ms, hash) = (prepared.key, prepared.occurred_ms, prepared.hash);
         // A second sighting of an id still in the buffer must see the first.
         // Keyed by the id's hash: a collision only costs an early flush.
         if self.pending_keys.contains(&key) {
@@ -248,12 +294,12 @@ impl<'c> EventWriter<'c> {
         let existing = match self.fresh_keys.as_ref().map(|keys| keys.get(&key)) {
             // New to a new source: nothing to look up.
             Some(None) => None,
-            Some(Some(&rowid)) => match self.stored(true, rowid, &event_id)? {
+            Some(Some(&rowid)) => match self.stored(true, rowid, prepared.event_id())? {
                 found @ Some(_) => found,
                 // Another id with the same key: ask the table.
-                None => self.stored(false, key, &event_id)?,
+                None => self.stored(false, key, prepared.event_id())?,
             },
-            None => self.stored(false, key, &event_id)?,
+            None => self.stored(false, key, prepared.event_id())?,
         };
         match existing {
             Some((_, old_hash, _)) if old_hash == hash => Ok(Upsert::Unchanged),
@@ -273,7 +319,6 @@ impl<'c> EventWriter<'c> {
                 if let Some(keys) = self.fresh_keys.as_mut() {
                     keys.insert(key, new_rowid);
                 }
-                let values = self.row_values(new_rowid, event_id, columns, key);
                 self.conn
                     .prepare_cached(
                         "UPDATE events SET id = ?1, occurred_at = ?4, type = ?5, category = ?6,
@@ -286,24 +331,25 @@ impl<'c> EventWriter<'c> {
                          WHERE id = ?31 AND source_id = ?2 AND event_id = ?3",
                     )?
                     .execute(params_from_iter(
-                        values.iter().take(30).chain([&SqlValue::Integer(rowid)]),
+                        self.row(new_rowid, &prepared)
+                            .take(30)
+                            .chain([ToSqlOutput::Owned(SqlValue::Integer(rowid))]),
                     ))?;
-                self.next_version(new_rowid, &outcome, &hash);
+                self.next_version(new_rowid, prepared.outcome(), &hash);
                 self.flush()?;
                 Ok(Upsert::Updated)
             }
             None => {
                 let rowid = self.allocate_rowid(occurred_ms)?;
-                let values = self.row_values(rowid, event_id, columns, key);
-                self.pending_rows.push(values);
+                self.next_version(rowid, prepared.outcome(), &hash);
+                self.unindexed.insert(rowid, prepared.search.take());
+                self.pending_rows.push((rowid, prepared));
                 self.pending_keys.insert(key);
                 self.pending_rowids.insert(rowid);
-                self.unindexed.insert(rowid, search);
                 if let Some(keys) = self.fresh_keys.as_mut() {
                     keys.insert(key, rowid);
                 }
                 self.inserted += 1;
-                self.next_version(rowid, &outcome, &hash);
                 if self.pending_rows.len() >= INSERT_BATCH {
                     self.flush()?;
                 }
@@ -399,19 +445,18 @@ impl<'c> EventWriter<'c> {
             let mut rows = std::mem::take(&mut self.pending_rows);
             // Sources that deliver newest first (Redox pages) would insert
             // each row left of the last; in rowid order a batch appends.
-            rows.sort_by_key(|row| match row.first() {
-                Some(SqlValue::Integer(rowid)) => *rowid,
-                _ => 0,
-            });
+            rows.sort_by_key(|(rowid, _)| *rowid);
             for chunk in rows.chunks(INSERT_BATCH) {
                 let one = format!("({})", vec!["?"; INSERT_ARITY].join(","));
                 let sql = format!(
                     "INSERT INTO events ({INSERT_COLUMNS}) VALUES {}",
                     vec![one.as_str(); chunk.len()].join(",")
                 );
-                self.conn
-                    .prepare_cached(&sql)?
-                    .execute(params_from_iter(chunk.iter().flatten()))?;
+                self.conn.prepare_cached(&sql)?.execute(params_from_iter(
+                    chunk
+                        .iter()
+                        .flat_map(|(rowid, event)| self.row(*rowid, event)),
+                ))?;
             }
         }
         let mut version = self.conn.prepare_cached(
@@ -440,26 +485,20 @@ impl<'c> EventWriter<'c> {
     }
 
     /// The 32 insert values (the update uses the first 30 and the old rowid).
-    fn row_values(
+    fn row<'a>(
         &self,
         rowid: i64,
-        event_id: String,
-        columns: Vec<SqlValue>,
-        key: i64,
-    ) -> Vec<SqlValue> {
-        let mut values = Vec::with_capacity(INSERT_ARITY);
-        values.extend([
-            SqlValue::Integer(rowid),
-            SqlValue::Integer(self.source_id),
-            SqlValue::Text(event_id),
-        ]);
-        values.extend(columns);
-        values.extend([
-            SqlValue::Integer(self.now_ms),
-            SqlValue::Integer(self.now_ms),
-            SqlValue::Integer(key),
-        ]);
-        values
+        event: &'a PreparedEvent,
+    ) -> impl Iterator<Item = ToSqlOutput<'a>> + use<'a> {
+        let int = |i| ToSqlOutput::Owned(SqlValue::Integer(i));
+        [
+            int(rowid),
+            int(self.source_id),
+            ToSqlOutput::Borrowed(ValueRef::Text(event.event_id().as_bytes())),
+        ]
+        .into_iter()
+        .chain(event.values())
+        .chain([int(self.now_ms), int(self.now_ms), int(event.key)])
     }
 
     fn allocate_rowid(&mut self, occurred_ms: i64) -> Result<i64> {

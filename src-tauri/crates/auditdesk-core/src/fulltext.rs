@@ -73,6 +73,11 @@ impl SearchText {
         Some(SearchText { text, ends })
     }
 
+    /// Bytes held.
+    pub(crate) fn len(&self) -> usize {
+        self.text.len()
+    }
+
     fn column(&self, i: usize) -> &str {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         &self.text[start..self.ends[i]]
@@ -134,19 +139,23 @@ fn push_atoms(value: &Value, from: usize, out: &mut String) -> Option<()> {
     Some(())
 }
 
-/// Adds new events to the index, in ascending rowid order: those with their
-/// text one single-row INSERT each, the rest from the view (`index_rows`).
-/// A single-row insert opens no statement savepoint, and FTS5 writes its
-/// pending terms to a segment only at a savepoint, at a rowid out of order or
-/// past `hashsize`: so a batch makes one segment, as one statement would.
+/// Adds new events to the index, in ascending rowid order, one single-row
+/// INSERT each: with their search text, or with what the view renders for
+/// the few that have none. A single-row insert opens no statement savepoint
+/// and neither does a plain SELECT, and FTS5 writes its pending terms to a
+/// segment only at a savepoint, at a rowid below the last, or past
+/// `hashsize`: so a batch makes one segment, as one `INSERT … SELECT` did.
 pub(crate) fn index_new(
     conn: &Connection,
     rows: impl IntoIterator<Item = (i64, Option<SearchText>)>,
 ) -> Result<()> {
-    let mut from_view = Vec::new();
     let mut insert = conn.prepare_cached(
         "INSERT INTO events_fts (rowid, type, description, actor, ip, resource, details)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    let mut view = conn.prepare_cached(
+        "SELECT type, description, actor, ip, resource, details
+         FROM event_search_text WHERE id = ?1",
     )?;
     for (rowid, text) in rows {
         match text {
@@ -161,40 +170,32 @@ pub(crate) fn index_new(
                     text.column(5),
                 ])?;
             }
-            None => from_view.push(rowid),
+            None => {
+                let [a, b, c, d, e, f]: [Option<String>; 6] = view.query_row([rowid], |r| {
+                    Ok([
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ])
+                })?;
+                insert.execute(params![rowid, a, b, c, d, e, f])?;
+            }
         }
     }
-    if !from_view.is_empty() {
-        index_rows(conn, from_view)?;
-    }
     Ok(())
+}
+
+/// `index_new` with every event's text from the view.
+#[cfg(test)]
+pub(crate) fn index_rows(conn: &Connection, rowids: impl IntoIterator<Item = i64>) -> Result<()> {
+    index_new(conn, rowids.into_iter().map(|rowid| (rowid, None)))
 }
 
 /// Missing events `findings` names one by one; the rest are counted.
 const NAMED: usize = 20;
-
-/// Adds the events at `rowids` (ascending, not yet indexed) to the index in
-/// one statement: FTS5 then writes a segment only when its pending terms
-/// pass `hashsize` (migration 0006), not at every statement savepoint, and
-/// never flushes for a rowid out of order.
-pub(crate) fn index_rows(conn: &Connection, rowids: impl IntoIterator<Item = i64>) -> Result<()> {
-    let mut list = String::from("[");
-    for rowid in rowids {
-        if list.len() > 1 {
-            list.push(',');
-        }
-        list.push_str(&rowid.to_string());
-    }
-    list.push(']');
-    conn.prepare_cached(
-        "INSERT INTO events_fts (rowid, type, description, actor, ip, resource, details)
-         SELECT s.id, s.type, s.description, s.actor, s.ip, s.resource, s.details
-         FROM json_each(?1) AS p CROSS JOIN event_search_text AS s
-         WHERE s.id = p.value",
-    )?
-    .execute([list])?;
-    Ok(())
-}
 
 /// The FTS5 settings a bulk load changes while it writes (see
 /// `BulkSettings::apply`).

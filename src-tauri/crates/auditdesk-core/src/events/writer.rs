@@ -25,11 +25,12 @@ pub enum Upsert {
 
 /// An event with its storage forms and content hash computed: the CPU work
 /// of an upsert that needs no database, so a producer thread can do it while
-/// the writer thread writes. It keeps only the column values: the parsed
-/// JSON trees are dropped on the thread that built them, so the writer
-/// neither spends time freeing them nor contends with the producer for the
-/// allocator's lock of the arena they came from. For the same reason every
-/// text value sits in one buffer: the writer frees one allocation per event
+/// the writer thread writes. It keeps only the column values and the search
+/// text: the parsed JSON trees are dropped on the thread that built them, so
+/// the writer neither spends time freeing them nor contends with the
+/// producer for the allocator's lock of the arena they came from. For the
+/// same reason every text value sits in one buffer: the writer frees three
+/// allocations per event (this buffer, the search text, the source name)
 /// rather than one per value.
 #[derive(Debug, Clone)]
 pub struct PreparedEvent {
@@ -175,6 +176,11 @@ const INSERT_BATCH: usize = 1000;
 /// small (~25 MB).
 const INDEX_BATCH: usize = 100_000;
 
+/// ... or once their search text passes this many bytes, whichever comes
+/// first: events with large `details` would otherwise hold hundreds of MB
+/// and overflow the hash into several segments.
+const INDEX_BATCH_BYTES: usize = 24 << 20;
+
 /// A writer for a new source stops maintaining the `event_facets_key` index once
 /// it has inserted this many rows and at least as many as the vault held
 /// (see `defer_key_index`).
@@ -185,6 +191,8 @@ const INSERT_COLUMNS: &str = "id, source_id, event_id, occurred_at, type, catego
     resource_name, action, description, request_id, session_id, stack, region, org_id, env_id,
     tags, details, raw, content_hash, last_changed_at, first_seen_at, event_key";
 const INSERT_ARITY: usize = 32;
+// `EventWriter::row`: rowid, source, event id, the cells, two times, the key.
+const _: () = assert!(3 + CELLS + 3 == INSERT_ARITY);
 
 /// What an upsert needs of a stored event: (rowid, content hash,
 /// occurred_at in ms).
@@ -209,6 +217,8 @@ pub struct EventWriter<'c> {
     /// Rows this writer inserted that the full-text index does not hold
     /// yet (see `index_new_rows`), in rowid order, with their search text.
     unindexed: BTreeMap<i64, Option<SearchText>>,
+    /// The bytes of search text `unindexed` holds.
+    unindexed_bytes: usize,
     /// Set for a source created in this transaction (`for_new_source`): the
     /// key of every id this writer has written, with its rowid. Every event
     /// of the source is then here, so ids are looked up without the
@@ -260,6 +270,7 @@ impl<'c> EventWriter<'c> {
             pending_keys: HashSet::new(),
             pending_rowids: HashSet::new(),
             unindexed: BTreeMap::new(),
+            unindexed_bytes: 0,
             fresh_keys: None,
             versions_before: last_seq,
             inserted: 0,
@@ -342,7 +353,9 @@ impl<'c> EventWriter<'c> {
             None => {
                 let rowid = self.allocate_rowid(occurred_ms)?;
                 self.next_version(rowid, prepared.outcome(), &hash);
-                self.unindexed.insert(rowid, prepared.search.take());
+                let search = prepared.search.take();
+                self.unindexed_bytes += search.as_ref().map_or(0, SearchText::len);
+                self.unindexed.insert(rowid, search);
                 self.pending_rows.push((rowid, prepared));
                 self.pending_keys.insert(key);
                 self.pending_rowids.insert(rowid);
@@ -434,10 +447,15 @@ impl<'c> EventWriter<'c> {
             return Ok(());
         }
         // A full batch before the end: this load writes several segments.
-        if self.unindexed.len() >= INDEX_BATCH && self.saved_fts_settings.is_none() {
+        if self.index_batch_full() && self.saved_fts_settings.is_none() {
             self.saved_fts_settings = Some(crate::fulltext::BulkSettings::apply(self.conn)?);
         }
+        self.unindexed_bytes = 0;
         crate::fulltext::index_new(self.conn, std::mem::take(&mut self.unindexed))
+    }
+
+    fn index_batch_full(&self) -> bool {
+        self.unindexed.len() >= INDEX_BATCH || self.unindexed_bytes >= INDEX_BATCH_BYTES
     }
 
     fn flush(&mut self) -> Result<()> {
@@ -478,7 +496,7 @@ impl<'c> EventWriter<'c> {
         self.pending_rowids.clear();
         // Here rather than only after a full batch: updates and repeated ids
         // flush early, and must not let the unindexed rows pile up.
-        if self.unindexed.len() >= INDEX_BATCH {
+        if self.index_batch_full() {
             self.index_new_rows()?;
         }
         Ok(())

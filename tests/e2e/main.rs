@@ -23,6 +23,8 @@ use webdriver::Driver;
 
 const DEMO_PASSPHRASE: &str = "auditdesk demo passphrase";
 const PORT: u16 = 4444;
+/// WebKitWebDriver's, behind tauri-driver.
+const NATIVE_PORT: u16 = 4445;
 
 pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -60,7 +62,7 @@ pub(crate) fn wait_for_port(port: u16) {
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(
             start.elapsed() < Duration::from_secs(30),
-            "tauri-driver did not listen on {port}"
+            "tauri-driver or its WebKitWebDriver did not listen on {port}"
         );
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -133,6 +135,7 @@ fn a_new_user_goes_from_first_run_to_a_verified_report() {
     let driver_process = Killed(
         Command::new(tauri_driver())
             .args(["--port", &PORT.to_string()])
+            .args(["--native-port", &NATIVE_PORT.to_string()])
             .env("XDG_DATA_HOME", &data)
             .env("XDG_CONFIG_HOME", home.path().join("config"))
             .env_remove("AUDITDESK_VAULT")
@@ -143,7 +146,10 @@ fn a_new_user_goes_from_first_run_to_a_verified_report() {
             .spawn()
             .expect("tauri-driver (cargo install tauri-driver --locked)"),
     );
+    // tauri-driver listens before the WebKitWebDriver it starts does, and
+    // drops a session request it cannot forward yet.
     wait_for_port(PORT);
+    wait_for_port(NATIVE_PORT);
     let driver = Driver::start(&format!("http://127.0.0.1:{PORT}"), &app);
 
     // First run: no vault yet, so the choice of creating one or the demo.

@@ -15,6 +15,7 @@ use super::webdriver::Driver;
 use super::{DEMO_PASSPHRASE, Killed, root, tauri_driver, wait_for_port};
 
 const PORT: u16 = 4454;
+const NATIVE_PORT: u16 = 4455;
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -120,6 +121,7 @@ fn app_start_and_memory() {
     let _driver_process = Killed(
         Command::new(tauri_driver())
             .args(["--port", &PORT.to_string()])
+            .args(["--native-port", &NATIVE_PORT.to_string()])
             .env("XDG_DATA_HOME", &data)
             .env("XDG_CONFIG_HOME", home.path().join("config"))
             .env_remove("AUDITDESK_VAULT")
@@ -130,6 +132,7 @@ fn app_start_and_memory() {
             .unwrap(),
     );
     wait_for_port(PORT);
+    wait_for_port(NATIVE_PORT);
     let (mut to_usable, mut to_dashboard, mut rss, mut pss, mut app_rss) =
         (vec![], vec![], vec![], vec![], vec![]);
     for _ in 0..runs {

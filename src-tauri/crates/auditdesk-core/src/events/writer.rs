@@ -173,7 +173,7 @@ const INSERT_BATCH: usize = 1000;
 /// `index_new_rows`): enough that FTS5 writes few, large segments, few
 /// enough that a batch's terms fit the bulk 32 MiB hash
 /// (`fulltext::BulkSettings`) and its search text held until then stays
-/// small (~25 MB).
+/// small (~15 MB for Redox-shaped events).
 const INDEX_BATCH: usize = 100_000;
 
 /// ... or once their search text passes this many bytes, whichever comes

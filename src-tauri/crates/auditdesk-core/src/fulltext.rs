@@ -109,8 +109,7 @@ fn concat_ws<const N: usize>(values: [&Option<String>; N], out: &mut String) {
 
 /// The view's `group_concat(atom, ' ')` over `json_tree(details)` for text
 /// and number leaves, appended to `out` (whose column starts at `from`): the
-/// leaves in the order of the stored canonical JSON (object keys sorted as
-/// `integrity::canonical_json` sorts them).
+/// leaves in the order of the stored canonical JSON (`integrity::sorted_keys`).
 fn push_atoms(value: &Value, from: usize, out: &mut String) -> Option<()> {
     let mut push = |atom: &str| {
         if out.len() > from {
@@ -129,9 +128,7 @@ fn push_atoms(value: &Value, from: usize, out: &mut String) -> Option<()> {
             }
         }
         Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort_unstable();
-            for key in keys {
+            for key in crate::integrity::sorted_keys(map) {
                 push_atoms(&map[key.as_str()], from, out)?;
             }
         }

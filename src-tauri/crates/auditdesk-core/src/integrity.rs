@@ -42,8 +42,7 @@ pub fn canonical_json(value: &Value, out: &mut String) {
             out.push(']');
         }
         Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort_unstable();
+            let keys = sorted_keys(map);
             out.push('{');
             for (i, key) in keys.iter().enumerate() {
                 if i > 0 {
@@ -56,6 +55,14 @@ pub fn canonical_json(value: &Value, out: &mut String) {
             out.push('}');
         }
     }
+}
+
+/// An object's keys in canonical order (by code point). Also the order of
+/// the leaves `fulltext::SearchText` renders from stored canonical JSON.
+pub(crate) fn sorted_keys(map: &serde_json::Map<String, Value>) -> Vec<&String> {
+    let mut keys: Vec<&String> = map.keys().collect();
+    keys.sort_unstable();
+    keys
 }
 
 /// A JSON string literal exactly as serde_json writes one (a unit test

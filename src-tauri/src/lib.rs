@@ -6,6 +6,7 @@ pub mod bindings;
 mod commands;
 pub mod events;
 mod ipc_error;
+pub mod rendering;
 mod state;
 
 pub use commands::NAMES as COMMANDS;
@@ -24,6 +25,11 @@ pub fn run() {
             std::process::exit(1);
         }
     };
+    // The first screen asks whether a keychain answers; finding out means
+    // connecting to the session bus, so it is done while GTK and WebKit start.
+    std::thread::spawn(|| {
+        let _ = keyring::Entry::store_status();
+    });
     let watcher = state.clone();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())

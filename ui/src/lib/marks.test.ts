@@ -1,0 +1,34 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { markOnce, markPainted } from "./marks";
+
+afterEach(() => {
+  performance.clearMarks();
+  vi.unstubAllGlobals();
+  vi.useRealTimers();
+});
+
+describe("start-up marks", () => {
+  it("marks a screen after the next frame, and only the first time", () => {
+    vi.useFakeTimers({ toFake: ["setTimeout"] });
+    const frames: FrameRequestCallback[] = [];
+    vi.stubGlobal("requestAnimationFrame", (cb: FrameRequestCallback) => frames.push(cb));
+    markPainted("t:painted");
+    markPainted("t:painted");
+    expect(performance.getEntriesByName("t:painted", "mark")).toHaveLength(0);
+    frames.splice(0).forEach((cb) => cb(0));
+    expect(performance.getEntriesByName("t:painted", "mark")).toHaveLength(0);
+    vi.runAllTimers();
+    expect(performance.getEntriesByName("t:painted", "mark")).toHaveLength(1);
+    markPainted("t:painted");
+    expect(frames).toHaveLength(0);
+  });
+
+  it("keeps the first of repeated immediate marks", () => {
+    markOnce("t:now");
+    const first = performance.getEntriesByName("t:now", "mark")[0].startTime;
+    markOnce("t:now");
+    const all = performance.getEntriesByName("t:now", "mark");
+    expect(all).toHaveLength(1);
+    expect(all[0].startTime).toBe(first);
+  });
+});

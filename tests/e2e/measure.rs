@@ -193,6 +193,16 @@ fn app_start_and_memory() {
         let pid = app_pid(&app);
         let started = started_epoch_ms(pid);
         start_to_painted.push(mark_epoch_ms(&driver, "auditdesk:first-screen") - started);
+        // Where the start went: the page's own timeline, from our process's start.
+        let timeline = driver.script(
+            "const n = performance.getEntriesByType('navigation')[0] || {}; \
+             return [performance.timeOrigin, n.responseEnd, n.domContentLoadedEventEnd, n.loadEventEnd, \
+             ...performance.getEntries().filter(e => e.entryType !== 'navigation').map(e => e.name + ' ' + Math.round(e.startTime))]",
+        );
+        eprintln!(
+            "page timeline: navigation starts {:.0} ms after the process; then (ms after navigation) {timeline}",
+            timeline[0].as_f64().unwrap_or(0.0) - started
+        );
         driver.type_into(&input, PASSPHRASE);
         let submit = driver.find("[data-testid=unlock-submit]");
         let unlock = Instant::now();

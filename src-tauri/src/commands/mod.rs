@@ -80,12 +80,13 @@ use auditdesk_core::{
 
 commands! {
     session::app_status(NoArgs) -> session::AppStatus;
-    session::vault_create(session::PassphraseArgs) -> Overview;
-    session::vault_unlock(session::UnlockArgs) -> Overview;
-    session::vault_unlock_remembered(NoArgs) -> Overview;
-    session::demo_open(NoArgs) -> Overview;
+    session::vault_create(session::PassphraseArgs) -> session::Held;
+    session::vault_unlock(session::UnlockArgs) -> session::Held;
+    session::vault_unlock_remembered(NoArgs) -> session::Held;
+    session::demo_open(NoArgs) -> session::Held;
     session::vault_lock(NoArgs) -> ();
     session::vault_overview(NoArgs) -> Overview;
+    session::vault_held(NoArgs) -> session::Held;
     session::vault_change_passphrase(session::ChangePassphraseArgs) -> ();
     session::keychain_set(session::KeychainArgs) -> ();
     session::settings_get(NoArgs) -> crate::state::Settings;

@@ -9,6 +9,7 @@ pub const COMMANDS: &[&str] = &[
     "demo_open",
     "vault_lock",
     "vault_overview",
+    "vault_held",
     "vault_change_passphrase",
     "keychain_set",
     "settings_get",

@@ -36,6 +36,22 @@ pub struct AppStatus {
     pub remembered: bool,
 }
 
+/// What the app shows of a vault as soon as it opens. The full `Overview`
+/// groups every event four ways, too slow for every unlock of a large
+/// vault; the settings screen asks for it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Held {
+    pub events: u64,
+}
+
+impl Held {
+    fn of(vault: &Vault) -> Result<Held> {
+        Ok(Held {
+            events: overview::events_held(vault.conn())?,
+        })
+    }
+}
+
 // No Debug: it holds a passphrase.
 #[derive(Clone, Deserialize, TS)]
 pub struct PassphraseArgs {
@@ -93,34 +109,34 @@ pub fn app_status(ctx: &Ctx, _: NoArgs) -> Result<AppStatus> {
     })
 }
 
-pub fn vault_create(ctx: &Ctx, args: PassphraseArgs) -> Result<Overview> {
+pub fn vault_create(ctx: &Ctx, args: PassphraseArgs) -> Result<Held> {
     let vault = Vault::init(ctx.state.vault_dir(), &args.passphrase)?;
-    let overview = overview::overview(vault.conn())?;
+    let held = Held::of(&vault)?;
     ctx.state.set_vault(vault, false);
-    Ok(overview)
+    Ok(held)
 }
 
-pub fn vault_unlock(ctx: &Ctx, args: UnlockArgs) -> Result<Overview> {
+pub fn vault_unlock(ctx: &Ctx, args: UnlockArgs) -> Result<Held> {
     let dir = ctx.state.vault_dir();
     let vault = Vault::open(dir, &args.passphrase)?;
     if args.remember {
         Vault::remember(dir, &args.passphrase, &SystemKeychain)?;
     }
-    let overview = overview::overview(vault.conn())?;
+    let held = Held::of(&vault)?;
     ctx.state.set_vault(vault, false);
-    Ok(overview)
+    Ok(held)
 }
 
-pub fn vault_unlock_remembered(ctx: &Ctx, _: NoArgs) -> Result<Overview> {
+pub fn vault_unlock_remembered(ctx: &Ctx, _: NoArgs) -> Result<Held> {
     let vault = Vault::open_remembered(ctx.state.vault_dir(), &SystemKeychain)?;
-    let overview = overview::overview(vault.conn())?;
+    let held = Held::of(&vault)?;
     ctx.state.set_vault(vault, false);
-    Ok(overview)
+    Ok(held)
 }
 
 /// Opens the demo workspace, creating it on first use, and syncs it from
 /// the embedded simulator (loopback only), reporting progress as it goes.
-pub fn demo_open(ctx: &Ctx, _: NoArgs) -> Result<Overview> {
+pub fn demo_open(ctx: &Ctx, _: NoArgs) -> Result<Held> {
     let dir = ctx.state.demo_dir();
     let mut vault = if Vault::exists(dir) {
         Vault::open(dir, DEMO_PASSPHRASE)?
@@ -138,9 +154,9 @@ pub fn demo_open(ctx: &Ctx, _: NoArgs) -> Result<Overview> {
         ctx.emit(crate::events::DEMO_PROGRESS, p.clone());
     })?;
     drop(sim);
-    let overview = overview::overview(vault.conn())?;
+    let held = Held::of(&vault)?;
     ctx.state.set_vault(vault, true);
-    Ok(overview)
+    Ok(held)
 }
 
 pub fn vault_lock(ctx: &Ctx, _: NoArgs) -> Result<()> {
@@ -150,6 +166,10 @@ pub fn vault_lock(ctx: &Ctx, _: NoArgs) -> Result<()> {
 
 pub fn vault_overview(ctx: &Ctx, _: NoArgs) -> Result<Overview> {
     ctx.state.with_vault(|v| overview::overview(v.conn()))
+}
+
+pub fn vault_held(ctx: &Ctx, _: NoArgs) -> Result<Held> {
+    ctx.state.with_vault(Held::of)
 }
 
 /// The demo workspace's passphrase is published (and built in): changing it

@@ -24,6 +24,7 @@ import type { ExportArgs } from "./ExportArgs";
 import type { ExportSummary } from "./ExportSummary";
 import type { FieldHelp } from "./FieldHelp";
 import type { GenerateArgs } from "./GenerateArgs";
+import type { Held } from "./Held";
 import type { HistoryArgs } from "./HistoryArgs";
 import type { IpcError } from "./IpcError";
 import type { KeychainArgs } from "./KeychainArgs";
@@ -56,12 +57,13 @@ export type { IpcError };
 /** Every command; a rejected promise carries an `IpcError`. */
 export const commands = {
   appStatus: (args: NoArgs): Promise<AppStatus> => invoke("app_status", { args }),
-  vaultCreate: (args: PassphraseArgs): Promise<Overview> => invoke("vault_create", { args }),
-  vaultUnlock: (args: UnlockArgs): Promise<Overview> => invoke("vault_unlock", { args }),
-  vaultUnlockRemembered: (args: NoArgs): Promise<Overview> => invoke("vault_unlock_remembered", { args }),
-  demoOpen: (args: NoArgs): Promise<Overview> => invoke("demo_open", { args }),
+  vaultCreate: (args: PassphraseArgs): Promise<Held> => invoke("vault_create", { args }),
+  vaultUnlock: (args: UnlockArgs): Promise<Held> => invoke("vault_unlock", { args }),
+  vaultUnlockRemembered: (args: NoArgs): Promise<Held> => invoke("vault_unlock_remembered", { args }),
+  demoOpen: (args: NoArgs): Promise<Held> => invoke("demo_open", { args }),
   vaultLock: (args: NoArgs): Promise<null> => invoke("vault_lock", { args }),
   vaultOverview: (args: NoArgs): Promise<Overview> => invoke("vault_overview", { args }),
+  vaultHeld: (args: NoArgs): Promise<Held> => invoke("vault_held", { args }),
   vaultChangePassphrase: (args: ChangePassphraseArgs): Promise<null> => invoke("vault_change_passphrase", { args }),
   keychainSet: (args: KeychainArgs): Promise<null> => invoke("keychain_set", { args }),
   settingsGet: (args: NoArgs): Promise<Settings> => invoke("settings_get", { args }),

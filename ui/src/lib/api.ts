@@ -91,6 +91,7 @@ export const vaultUnlockRemembered = () => call(() => commands.vaultUnlockRememb
 export const demoOpen = () => call(() => commands.demoOpen({}));
 export const vaultLock = () => call(() => commands.vaultLock({}));
 export const vaultOverview = () => call(() => commands.vaultOverview({}));
+export const vaultHeld = () => call(() => commands.vaultHeld({}));
 export const vaultChangePassphrase = (args: ChangePassphraseArgs) =>
   call(() => commands.vaultChangePassphrase(args));
 export const keychainSet = (args: KeychainArgs) => call(() => commands.keychainSet(args));

@@ -1,6 +1,7 @@
 // Application state: one small runes store shared by every screen.
 import type { AppStatus } from "../bindings/AppStatus";
 import type { IpcError } from "../bindings/IpcError";
+import type { Held } from "../bindings/Held";
 import type { Overview } from "../bindings/Overview";
 import { applyTheme, loadTheme, saveTheme, type Theme } from "./theme";
 import { IDLE_LOCK_NOTICE, opensDemoAtStart } from "./session";
@@ -24,7 +25,10 @@ export type EventsRequest = { query: string; expand: string | null; seq: number 
 
 class AppState {
   status = $state<AppStatus | null>(null);
+  /** The settings screen's full overview (it asks for it; slow on a large vault). */
   overview = $state<Overview | null>(null);
+  /** How many events the open vault holds (the sidebar's figure). */
+  held = $state<number | null>(null);
   unlocked = $state(false);
   screen = $state<Screen>("dashboard");
   /** The last error not shown anywhere more specific (a banner at the top). */
@@ -74,11 +78,22 @@ class AppState {
     this.status = await api.appStatus();
     if (this.demoAtStart === "unknown") this.demoAtStart = opensDemoAtStart(this.status) ? "pending" : "done";
     this.unlocked = this.status.unlocked;
-    if (this.unlocked && !this.overview) this.overview = await api.vaultOverview();
+    if (this.unlocked && this.held === null) await this.refreshHeld();
   }
 
-  unlockedWith(overview: Overview) {
+  /** After anything that adds or removes events (a sync, removing a source). */
+  async refreshHeld() {
+    this.held = (await api.vaultHeld()).events;
+  }
+
+  showOverview(overview: Overview) {
     this.overview = overview;
+    this.held = overview.events;
+  }
+
+  unlockedWith(held: Held) {
+    this.held = held.events;
+    this.overview = null;
     this.unlocked = true;
     this.error = null;
     this.notice = null;
@@ -99,6 +114,7 @@ class AppState {
   private closeSession() {
     this.unlocked = false;
     this.overview = null;
+    this.held = null;
     this.eventsRequest = null;
     this.shortcutsOpen = false;
   }

@@ -41,6 +41,13 @@ fn scalar(conn: &Connection, sql: &str) -> Result<u64> {
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
+/// How many events the vault holds: what the app shows at every unlock.
+/// One count over the narrow copy's smallest index; the full `overview`
+/// groups every row four ways (~1.4 s at a million events).
+pub fn events_held(conn: &Connection) -> Result<u64> {
+    scalar(conn, "SELECT count(*) FROM event_facets")
+}
+
 pub fn overview(conn: &Connection) -> Result<Overview> {
     // Everything is read from the narrow `event_facets` copy: the app asks for
     // this at every unlock, and grouping the wide rows decrypted the whole
@@ -62,7 +69,7 @@ pub fn overview(conn: &Connection) -> Result<Overview> {
         })
         .collect();
     Ok(Overview {
-        events: scalar(conn, "SELECT count(*) FROM event_facets")?,
+        events: events_held(conn)?,
         versions: scalar(conn, "SELECT count(*) FROM event_versions")?,
         imports: scalar(conn, "SELECT count(*) FROM imports")?,
         first_event_at: span.map(|(first, _)| fmt(first)),
@@ -134,6 +141,7 @@ mod tests {
             .unwrap();
         let fmt = |ms| millis_to_utc(ms).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         assert_eq!(o.events, 500);
+        assert_eq!(events_held(conn).unwrap(), 500);
         assert_eq!(o.first_event_at, Some(fmt(first)));
         assert_eq!(o.last_event_at, Some(fmt(last)));
         assert_eq!(

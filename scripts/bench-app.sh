@@ -3,7 +3,7 @@
 # bundle size, the UI's JavaScript gzipped, launch → first screen usable,
 # unlock → dashboard painted, idle memory after the dashboard (the app and
 # its WebKit processes). Runs the release build under Xvfb through
-# tauri-driver. The app is built with the `dist` profile (opt-level s, LTO,
+# tauri-driver. The app is built with the `dist` profile (opt-level z, LTO,
 # stripped). Usage: scripts/bench-app.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,5 +27,5 @@ echo "UI JavaScript gzipped: $js_gz bytes ($(ls ui/dist/assets/*.js | wc -l) fil
 PATH="$PWD/.tools/bin:$PATH" AUDITDESK_APP="$PWD/$BIN" RUNS=$RUNS \
   xvfb-run -a -s "-screen 0 1280x800x24" \
   cargo test --locked -q --test e2e app_start_and_memory -- --ignored --nocapture \
-    2> >(grep -E '^(processes|app process|  [A-Za-z])' >&2) \
+    2> >(grep -E '^(page|processes|app process|  [A-Za-z])' >&2) \
   | grep '^app-start'

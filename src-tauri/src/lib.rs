@@ -6,6 +6,7 @@ pub mod bindings;
 mod commands;
 pub mod events;
 mod ipc_error;
+mod memory;
 pub mod rendering;
 mod state;
 
@@ -36,7 +37,7 @@ pub fn run() {
         .manage(state)
         .invoke_handler(commands::handler())
         .setup(move |app| {
-            watcher.spawn_auto_lock(app.handle().clone());
+            watcher.spawn_idle_watch(app.handle().clone());
             Ok(())
         })
         .run(tauri::generate_context!());

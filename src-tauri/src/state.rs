@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 use tauri::Emitter;
 use ts_rs::TS;
 
+/// How long the UI must have asked for nothing before freed memory is
+/// returned: long enough not to trim between the calls of one screen.
+const QUIET: Duration = Duration::from_secs(2);
+
 /// The demo workspace's passphrase: it holds only simulated events, and
 /// `make run` and the README give it out.
 pub const DEMO_PASSPHRASE: &str = "auditdesk demo passphrase";
@@ -168,17 +172,25 @@ impl AppState {
         *lock(&self.0.last_used) = Instant::now();
     }
 
-    /// Locks the vault after the configured idle time and tells the UI.
-    pub fn spawn_auto_lock(&self, app: tauri::AppHandle) {
+    /// Watches for idleness: locks the vault after the configured idle
+    /// time and tells the UI, and once the UI has been quiet for a moment
+    /// after some work, hands the memory that work freed back to the system.
+    pub fn spawn_idle_watch(&self, app: tauri::AppHandle) {
         let state = self.clone();
         std::thread::spawn(move || {
+            let mut trimmed_after: Option<Instant> = None;
             loop {
-                std::thread::sleep(Duration::from_secs(5));
+                std::thread::sleep(Duration::from_secs(1));
+                let last_used = *lock(&state.0.last_used);
+                let idle = last_used.elapsed();
+                if idle >= QUIET && trimmed_after != Some(last_used) {
+                    crate::memory::return_freed();
+                    trimmed_after = Some(last_used);
+                }
                 let minutes = state.settings().auto_lock_minutes;
                 if minutes == 0 || !state.is_unlocked() {
                     continue;
                 }
-                let idle = lock(&state.0.last_used).elapsed();
                 if idle >= Duration::from_secs(u64::from(minutes) * 60) && state.lock_vault() {
                     // Nothing to do if the window is gone.
                     let _ = app.emit(crate::events::VAULT_LOCKED, ());

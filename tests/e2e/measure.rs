@@ -1,7 +1,10 @@
 //! The desktop app's start-up and memory figures for BENCHMARKS.md (run by
-//! `make bench-app`, on the release build): launch → first screen usable,
-//! unlock → dashboard painted, idle memory after the dashboard. Ignored by
-//! default; it prints medians and asserts only that the app worked.
+//! `make bench-app`, on the `dist` build): from the app process's start to
+//! its first screen painted, from the click on Unlock to the dashboard
+//! painted (both on the page's clock, from the UI's marks in
+//! `ui/src/lib/marks.ts`; the same spans seen through the driver are
+//! printed too), and idle memory after the dashboard. Ignored by default;
+//! it prints medians and asserts only that the app worked.
 
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};

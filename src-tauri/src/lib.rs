@@ -26,17 +26,18 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    // The first screen asks whether a keychain answers; finding out means
-    // connecting to the session bus, so it is done while GTK and WebKit start.
-    std::thread::spawn(|| {
-        let _ = keyring::Entry::store_status();
-    });
     let watcher = state.clone();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .invoke_handler(commands::handler())
         .setup(move |app| {
+            // The first screen asks whether a keychain answers; finding out
+            // means connecting to the session bus, so it is done while
+            // WebKit starts (GTK has set its environment up by now).
+            std::thread::spawn(|| {
+                let _ = keyring::Entry::store_status();
+            });
             watcher.spawn_idle_watch(app.handle().clone());
             Ok(())
         })

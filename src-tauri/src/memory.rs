@@ -1,11 +1,12 @@
 //! Giving freed memory back to the system.
 //!
-//! Commands run on a pool of threads, and glibc gives each thread that
-//! allocates its own arena. What a command frees there (query results,
-//! SQLite's scratch, serialised replies) stays mapped to the app after it
-//! returns: ~13 MiB after unlocking and painting the dashboard, measured
-//! with `malloc_trim` from a debugger (BENCHMARKS.md). The idle watch calls
-//! this once the UI has gone quiet after some work.
+//! Commands run on a pool of threads, which glibc spreads over several
+//! malloc arenas (up to 8 per core). What a command frees in them (query
+//! results, SQLite's scratch, serialised replies) stays mapped to the app
+//! after it returns, since only the main arena's top is trimmed on its own:
+//! ~13 MiB after unlocking and painting the dashboard, measured by calling
+//! `malloc_trim` from a debugger (BENCHMARKS.md, "Desktop app"). The idle
+//! watch calls this once the UI has gone quiet after some work.
 
 /// Returns free pages of every malloc arena to the system.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]

@@ -29,13 +29,18 @@ fn has_render_node(dri: &Path) -> bool {
 }
 
 /// Sets WebKit's compositing choice for this process and the WebKit
-/// processes it starts. Call first thing in `main`.
+/// processes it starts.
+///
+/// # Safety
+/// It changes the environment: call it while the process has one thread
+/// only, first thing in `main`.
+#[cfg(target_os = "linux")]
 #[allow(unsafe_code)]
-pub fn choose_for_this_machine() {
+pub unsafe fn choose_for_this_machine() {
     let user_choice = std::env::var_os(COMPOSITING_ENV);
     if wants_2d(Path::new("/dev/dri"), user_choice.as_deref()) {
-        // SAFETY: called at the top of `main`, before any thread exists, so
-        // nothing reads the environment while it changes.
+        // SAFETY: the caller guarantees no other thread exists, so nothing
+        // reads the environment while it changes.
         unsafe { std::env::set_var(COMPOSITING_ENV, "1") };
     }
 }

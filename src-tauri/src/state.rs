@@ -39,10 +39,38 @@ struct Session {
     demo: bool,
 }
 
+/// When the UI last used the app, and how many of its calls are running.
+struct Use {
+    at: Instant,
+    in_flight: u32,
+}
+
+impl Use {
+    /// How long the app has been idle: nothing while a call runs.
+    fn idle(&self) -> Duration {
+        if self.in_flight > 0 {
+            Duration::ZERO
+        } else {
+            self.at.elapsed()
+        }
+    }
+}
+
+/// A command in progress (`AppState::begin`); its end is use too.
+pub struct Busy(AppState);
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        let mut u = lock(&self.0.0.last_used);
+        u.in_flight = u.in_flight.saturating_sub(1);
+        u.at = Instant::now();
+    }
+}
+
 struct Shared {
     session: Mutex<Session>,
     settings: Mutex<Settings>,
-    last_used: Mutex<Instant>,
+    last_used: Mutex<Use>,
     vault_dir: PathBuf,
     demo_dir: PathBuf,
     settings_file: PathBuf,
@@ -73,7 +101,10 @@ impl AppState {
                 demo: false,
             }),
             settings: Mutex::new(settings),
-            last_used: Mutex::new(Instant::now()),
+            last_used: Mutex::new(Use {
+                at: Instant::now(),
+                in_flight: 0,
+            }),
             vault_dir,
             demo_dir: data.join("demo"),
             settings_file,
@@ -167,9 +198,13 @@ impl AppState {
         Ok(settings)
     }
 
-    /// Every command counts as use.
-    pub fn touch(&self) {
-        *lock(&self.0.last_used) = Instant::now();
+    /// Every command counts as use, from its start to its end: a long
+    /// sync or export is not idle time.
+    pub fn begin(&self) -> Busy {
+        let mut u = lock(&self.0.last_used);
+        u.in_flight += 1;
+        u.at = Instant::now();
+        Busy(self.clone())
     }
 
     /// Watches for idleness: locks the vault after the configured idle
@@ -178,11 +213,14 @@ impl AppState {
     pub fn spawn_idle_watch(&self, app: tauri::AppHandle) {
         let state = self.clone();
         std::thread::spawn(move || {
-            let mut trimmed_after: Option<Instant> = None;
+            // Nothing to give back before the first command.
+            let mut trimmed_after = Some(lock(&state.0.last_used).at);
             loop {
                 std::thread::sleep(Duration::from_secs(1));
-                let last_used = *lock(&state.0.last_used);
-                let idle = last_used.elapsed();
+                let (idle, last_used) = {
+                    let u = lock(&state.0.last_used);
+                    (u.idle(), u.at)
+                };
                 if idle >= QUIET && trimmed_after != Some(last_used) {
                     crate::memory::return_freed();
                     trimmed_after = Some(last_used);
@@ -192,10 +230,32 @@ impl AppState {
                     continue;
                 }
                 if idle >= Duration::from_secs(u64::from(minutes) * 60) && state.lock_vault() {
+                    // The closed vault's page cache and search state.
+                    crate::memory::return_freed();
                     // Nothing to do if the window is gone.
                     let _ = app.emit(crate::events::VAULT_LOCKED, ());
                 }
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_running_call_is_not_idle_time() {
+        let past = Instant::now() - Duration::from_secs(60);
+        let running = Use {
+            at: past,
+            in_flight: 1,
+        };
+        assert_eq!(running.idle(), Duration::ZERO);
+        let done = Use {
+            at: past,
+            in_flight: 0,
+        };
+        assert!(done.idle() >= Duration::from_secs(60));
     }
 }

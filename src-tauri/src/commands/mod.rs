@@ -48,7 +48,7 @@ macro_rules! commands {
                 args: $args,
             ) -> Result<$ret, IpcError> {
                 let ctx = Ctx { state: state.inner().clone(), app };
-                ctx.state.touch();
+                let _busy = ctx.state.begin();
                 tauri::async_runtime::spawn_blocking(move || $module::$name(&ctx, args))
                     .await
                     .map_err(IpcError::crashed)?

@@ -13,8 +13,10 @@ export function markPainted(name: string): void {
   });
 }
 
-/** Marks `name` now, once. */
-export function markOnce(name: string): void {
-  if (typeof performance === "undefined" || performance.getEntriesByName(name, "mark").length > 0) return;
+/** Marks `name` now, replacing an earlier mark of that name (a failed
+ * unlock is followed by another). */
+export function markNow(name: string): void {
+  if (typeof performance === "undefined") return;
+  performance.clearMarks(name);
   performance.mark(name);
 }

@@ -2,7 +2,6 @@
 import type { AppStatus } from "../bindings/AppStatus";
 import type { IpcError } from "../bindings/IpcError";
 import type { Held } from "../bindings/Held";
-import type { Overview } from "../bindings/Overview";
 import { applyTheme, loadTheme, saveTheme, type Theme } from "./theme";
 import { IDLE_LOCK_NOTICE, opensDemoAtStart } from "./session";
 import * as api from "./api";
@@ -25,9 +24,8 @@ export type EventsRequest = { query: string; expand: string | null; seq: number 
 
 class AppState {
   status = $state<AppStatus | null>(null);
-  /** The settings screen's full overview (it asks for it; slow on a large vault). */
-  overview = $state<Overview | null>(null);
-  /** How many events the open vault holds (the sidebar's figure). */
+  /** How many events the open vault holds (the sidebar's figure). The
+   * full overview is the settings screen's own: slow on a large vault. */
   held = $state<number | null>(null);
   unlocked = $state(false);
   screen = $state<Screen>("dashboard");
@@ -86,14 +84,8 @@ class AppState {
     this.held = (await api.vaultHeld()).events;
   }
 
-  showOverview(overview: Overview) {
-    this.overview = overview;
-    this.held = overview.events;
-  }
-
   unlockedWith(held: Held) {
     this.held = held.events;
-    this.overview = null;
     this.unlocked = true;
     this.error = null;
     this.notice = null;
@@ -113,7 +105,6 @@ class AppState {
 
   private closeSession() {
     this.unlocked = false;
-    this.overview = null;
     this.held = null;
     this.eventsRequest = null;
     this.shortcutsOpen = false;

@@ -42,16 +42,15 @@ fn scalar(conn: &Connection, sql: &str) -> Result<u64> {
 }
 
 /// How many events the vault holds: what the app shows at every unlock.
-/// One count over the narrow copy's smallest index; the full `overview`
-/// groups every row four ways (~1.4 s at a million events).
+/// One count over the narrow copy's smallest index (~25 ms at a million
+/// events); the full `overview` groups every row four ways (1.6–2.1 s).
 pub fn events_held(conn: &Connection) -> Result<u64> {
     scalar(conn, "SELECT count(*) FROM event_facets")
 }
 
 pub fn overview(conn: &Connection) -> Result<Overview> {
-    // Everything is read from the narrow `event_facets` copy: the app asks for
-    // this at every unlock, and grouping the wide rows decrypted the whole
-    // vault.
+    // Everything is read from the narrow `event_facets` copy: grouping the
+    // wide rows decrypted the whole vault.
     let span = held_span(conn)?;
     let fmt = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let mut stmt = conn.prepare(

@@ -1,10 +1,9 @@
 //! A small W3C WebDriver client over blocking HTTP: what the end-to-end
-//! test needs from tauri-driver (sessions, elements, keys, screenshots).
+//! test needs from tauri-driver (sessions, elements, keys, scripts).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
 use serde_json::{Value, json};
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
@@ -159,17 +158,6 @@ impl Driver {
             .chars()
             .take(600)
             .collect()
-    }
-
-    pub fn screenshot(&self, path: &Path) {
-        let b64 = self.get("/screenshot")["value"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let png = base64::engine::general_purpose::STANDARD
-            .decode(b64)
-            .unwrap();
-        std::fs::write(path, png).unwrap();
     }
 
     /// Waits until `f` holds, polling.

@@ -52,6 +52,13 @@ impl Held {
     }
 }
 
+/// Makes `vault` the session's and says what it holds.
+fn opened(ctx: &Ctx, vault: Vault, demo: bool) -> Result<Held> {
+    let held = Held::of(&vault)?;
+    ctx.state.set_vault(vault, demo);
+    Ok(held)
+}
+
 // No Debug: it holds a passphrase.
 #[derive(Clone, Deserialize, TS)]
 pub struct PassphraseArgs {
@@ -111,9 +118,7 @@ pub fn app_status(ctx: &Ctx, _: NoArgs) -> Result<AppStatus> {
 
 pub fn vault_create(ctx: &Ctx, args: PassphraseArgs) -> Result<Held> {
     let vault = Vault::init(ctx.state.vault_dir(), &args.passphrase)?;
-    let held = Held::of(&vault)?;
-    ctx.state.set_vault(vault, false);
-    Ok(held)
+    opened(ctx, vault, false)
 }
 
 pub fn vault_unlock(ctx: &Ctx, args: UnlockArgs) -> Result<Held> {
@@ -122,16 +127,12 @@ pub fn vault_unlock(ctx: &Ctx, args: UnlockArgs) -> Result<Held> {
     if args.remember {
         Vault::remember(dir, &args.passphrase, &SystemKeychain)?;
     }
-    let held = Held::of(&vault)?;
-    ctx.state.set_vault(vault, false);
-    Ok(held)
+    opened(ctx, vault, false)
 }
 
 pub fn vault_unlock_remembered(ctx: &Ctx, _: NoArgs) -> Result<Held> {
     let vault = Vault::open_remembered(ctx.state.vault_dir(), &SystemKeychain)?;
-    let held = Held::of(&vault)?;
-    ctx.state.set_vault(vault, false);
-    Ok(held)
+    opened(ctx, vault, false)
 }
 
 /// Opens the demo workspace, creating it on first use, and syncs it from
@@ -154,9 +155,7 @@ pub fn demo_open(ctx: &Ctx, _: NoArgs) -> Result<Held> {
         ctx.emit(crate::events::DEMO_PROGRESS, p.clone());
     })?;
     drop(sim);
-    let held = Held::of(&vault)?;
-    ctx.state.set_vault(vault, true);
-    Ok(held)
+    opened(ctx, vault, true)
 }
 
 pub fn vault_lock(ctx: &Ctx, _: NoArgs) -> Result<()> {

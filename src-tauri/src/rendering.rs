@@ -7,17 +7,54 @@
 //! canvas). On such machines (VMs, remote desktops, CI under Xvfb) the app
 //! asks WebKit for its non-composited 2D path instead, which is also the
 //! usual fix for WebKit's "Could not create default EGL display" abort on
-//! machines whose EGL is broken. A user's own `WEBKIT_DISABLE_COMPOSITING_MODE`
-//! (`0` keeps compositing) always wins.
+//! machines whose EGL is broken.
+//!
+//! On that path the app's own process needs no GL at all, yet three things
+//! would still open an EGL or GLX display in it and so load Mesa's software
+//! driver (`swrast_dri` and `libLLVM`, ~49 MiB resident, never used after):
+//! GTK choosing GL visuals when it opens the X display, WebKit asking EGL
+//! which DRM device to hand the web process, and WebKit probing EGL for
+//! DMA-BUF support. The variables below answer those questions up front
+//! (WebKitGTK 2.50 sources: `DRMMainDevice.cpp`, `AcceleratedBackingStore.cpp`).
+//! The web process still opens its own EGL display as before.
+//!
+//! A user's own `WEBKIT_DISABLE_COMPOSITING_MODE` (`0` keeps compositing)
+//! always wins, and then the app sets nothing; so does any of the other
+//! variables the user set.
 
+use std::ffi::OsStr;
 use std::path::Path;
 
 const COMPOSITING_ENV: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
 
-/// Whether the app should turn WebKit's compositing off: no render node
-/// in `dri` and no choice of the user's in the environment.
-pub fn wants_2d(dri: &Path, user_choice: Option<&std::ffi::OsStr>) -> bool {
-    user_choice.is_none() && !has_render_node(dri)
+/// What the app sets for the 2D path, each only when the user has not.
+const SOFTWARE_PATH: [(&str, &str); 4] = [
+    (COMPOSITING_ENV, "1"),
+    // GTK would otherwise open GLX to pick GL-capable visuals; nothing in
+    // this process draws with GL once compositing is off.
+    ("GDK_GL", "disable"),
+    // The DMA-BUF renderer only carries composited frames.
+    ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
+    // The variable cannot say "no device", so it names a node that cannot
+    // exist. WebKit's only use of it on this path would be opening a GBM
+    // device for GPU buffers, which then fails as it does with no device.
+    ("WEBKIT_WEB_RENDER_DEVICE_FILE", "/dev/dri/none"),
+];
+
+/// The variables to set on this machine: the software path's, minus those
+/// the user set, when `dri` has no render node and the user has not chosen
+/// a compositing mode; otherwise none. `user` reads the environment.
+pub fn software_path_env<'a>(
+    dri: &Path,
+    user: impl Fn(&str) -> Option<&'a OsStr>,
+) -> Vec<(&'static str, &'static str)> {
+    if user(COMPOSITING_ENV).is_some() || has_render_node(dri) {
+        return Vec::new();
+    }
+    SOFTWARE_PATH
+        .into_iter()
+        .filter(|(name, _)| user(name).is_none())
+        .collect()
 }
 
 fn has_render_node(dri: &Path) -> bool {
@@ -28,8 +65,8 @@ fn has_render_node(dri: &Path) -> bool {
     })
 }
 
-/// Sets WebKit's compositing choice for this process and the WebKit
-/// processes it starts.
+/// Sets WebKit's and GTK's rendering choices for this process and the
+/// WebKit processes it starts.
 ///
 /// # Safety
 /// It changes the environment: call it while the process has one thread
@@ -37,11 +74,18 @@ fn has_render_node(dri: &Path) -> bool {
 #[cfg(target_os = "linux")]
 #[allow(unsafe_code)]
 pub unsafe fn choose_for_this_machine() {
-    let user_choice = std::env::var_os(COMPOSITING_ENV);
-    if wants_2d(Path::new("/dev/dri"), user_choice.as_deref()) {
+    let env: Vec<(String, std::ffi::OsString)> = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v)))
+        .collect();
+    let user = |name: &str| {
+        env.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_os_str())
+    };
+    for (name, value) in software_path_env(Path::new("/dev/dri"), user) {
         // SAFETY: the caller guarantees no other thread exists, so nothing
         // reads the environment while it changes.
-        unsafe { std::env::set_var(COMPOSITING_ENV, "1") };
+        unsafe { std::env::set_var(name, value) };
     }
 }
 
@@ -49,19 +93,34 @@ pub unsafe fn choose_for_this_machine() {
 mod tests {
     use super::*;
 
+    fn names(set: &[(&str, &str)]) -> Vec<String> {
+        set.iter().map(|(n, _)| n.to_string()).collect()
+    }
+
     #[test]
-    fn compositing_goes_off_only_without_a_render_node_and_without_a_user_choice() {
+    fn the_software_path_is_taken_only_without_a_render_node_and_without_a_user_choice() {
         let dir = tempfile::tempdir().unwrap();
         let dri = dir.path().join("dri");
+        let nobody = |_: &str| None;
+        let all = names(&SOFTWARE_PATH);
         // No /dev/dri at all, as in a container.
-        assert!(wants_2d(&dri, None));
+        assert_eq!(names(&software_path_env(&dri, nobody)), all);
         std::fs::create_dir(&dri).unwrap();
         std::fs::write(dri.join("card0"), b"").unwrap();
         // A display card but no render node: still no GPU to render with.
-        assert!(wants_2d(&dri, None));
+        assert_eq!(names(&software_path_env(&dri, nobody)), all);
         std::fs::write(dri.join("renderD128"), b"").unwrap();
-        assert!(!wants_2d(&dri, None));
+        assert!(software_path_env(&dri, nobody).is_empty());
         std::fs::remove_file(dri.join("renderD128")).unwrap();
-        assert!(!wants_2d(&dri, Some(std::ffi::OsStr::new("0"))));
+
+        // The user's compositing choice, even "0", turns all of it off.
+        let keeps = |n: &str| (n == COMPOSITING_ENV).then_some(OsStr::new("0"));
+        assert!(software_path_env(&dri, keeps).is_empty());
+        // Any other variable the user set is left as it is.
+        let gl = |n: &str| (n == "GDK_GL").then_some(OsStr::new("always"));
+        let set = software_path_env(&dri, gl);
+        assert!(!names(&set).contains(&"GDK_GL".to_string()));
+        assert_eq!(set.len(), SOFTWARE_PATH.len() - 1);
+        assert!(set.contains(&(COMPOSITING_ENV, "1")));
     }
 }

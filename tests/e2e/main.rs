@@ -68,6 +68,24 @@ pub(crate) fn wait_for_port(port: u16) {
     }
 }
 
+/// The app process WebKitWebDriver launched (the newest one of `binary`).
+pub(crate) fn app_pid(binary: &Path) -> u32 {
+    let out = Command::new("pgrep")
+        .args(["-n", "-f", binary.to_str().unwrap()])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
+/// Whether this machine has a GPU render node (src-tauri/src/rendering.rs).
+fn has_render_node() -> bool {
+    std::fs::read_dir("/dev/dri").is_ok_and(|entries| {
+        entries
+            .filter_map(|e| e.ok())
+            .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+    })
+}
+
 fn number(text: &str) -> u64 {
     let digits: String = text.chars().filter(char::is_ascii_digit).collect();
     digits
@@ -181,6 +199,18 @@ fn a_new_user_goes_from_first_run_to_a_verified_report() {
         "dashboard {shown:?} differs from the core's {before:?} / {after:?}"
     );
     shot(&shots, "02-dashboard");
+
+    // Without a GPU the app's own process paints nothing with GL, so it
+    // must not have loaded Mesa's software driver (~49 MiB resident).
+    if !has_render_node() {
+        let maps = std::fs::read_to_string(format!("/proc/{}/maps", app_pid(&app))).unwrap();
+        for driver_library in ["swrast_dri", "libLLVM"] {
+            assert!(
+                !maps.contains(driver_library),
+                "the app process loaded {driver_library} on a machine without a render node"
+            );
+        }
+    }
 
     // The CSP holds: an inline style attribute is refused, and nothing the
     // page loaded came from outside the app (its assets and the IPC).

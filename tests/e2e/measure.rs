@@ -15,7 +15,7 @@ use auditdesk_core::Vault;
 use auditdesk_core::sync::{self, SyncOptions};
 
 use super::webdriver::Driver;
-use super::{Killed, root, tauri_driver, wait_for_port};
+use super::{Killed, app_pid, root, tauri_driver, wait_for_port};
 
 const PORT: u16 = 4454;
 const NATIVE_PORT: u16 = 4455;
@@ -118,15 +118,6 @@ fn name(pid: u32) -> String {
         .unwrap_or_default()
         .trim()
         .to_string()
-}
-
-/// The app process WebKitWebDriver launched (the newest one of `binary`).
-fn app_pid(binary: &Path) -> u32 {
-    let out = Command::new("pgrep")
-        .args(["-n", "-f", binary.to_str().unwrap()])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
 }
 
 #[test]

@@ -9,18 +9,19 @@
 //! usual fix for WebKit's "Could not create default EGL display" abort on
 //! machines whose EGL is broken.
 //!
-//! On that path the app's own process needs no GL at all, yet three things
-//! would still open an EGL or GLX display in it and so load Mesa's software
-//! driver (`swrast_dri` and `libLLVM`, ~49 MiB resident, never used after):
-//! GTK choosing GL visuals when it opens the X display, WebKit asking EGL
-//! which DRM device to hand the web process, and WebKit probing EGL for
-//! DMA-BUF support. The variables below answer those questions up front
-//! (WebKitGTK 2.50 sources: `DRMMainDevice.cpp`, `AcceleratedBackingStore.cpp`).
-//! The web process still opens its own EGL display as before.
+//! On that path the app's own process draws nothing with GL, yet three
+//! things would open a GL display in it and so load Mesa's software driver
+//! (`swrast_dri` and `libLLVM`, ~49 MiB resident, never used after): GTK
+//! picking GL-capable visuals when it opens the X display; WebKit asking EGL
+//! which DRM device to hand the web process; and Debian's WebKit checking,
+//! with a GL context of its own, whether the GPU is NVIDIA's before it
+//! offers DMA-BUF (`disable-nvidia-dmabuf.patch`). The variables below
+//! answer those up front. Checked against WebKitGTK 2.50.6 as Debian 12
+//! ships it (`DRMMainDevice.cpp`, `AcceleratedBackingStore.cpp`) and GTK
+//! 3.24. The web process still opens its own EGL display, as before.
 //!
-//! A user's own `WEBKIT_DISABLE_COMPOSITING_MODE` (`0` keeps compositing)
-//! always wins, and then the app sets nothing; so does any of the other
-//! variables the user set.
+//! A user's `WEBKIT_DISABLE_COMPOSITING_MODE=0` (compositing kept) turns
+//! all of this off; any of these variables the user set is left as it is.
 
 use std::ffi::OsStr;
 use std::path::Path;
@@ -33,22 +34,25 @@ const SOFTWARE_PATH: [(&str, &str); 4] = [
     // GTK would otherwise open GLX to pick GL-capable visuals; nothing in
     // this process draws with GL once compositing is off.
     ("GDK_GL", "disable"),
-    // The DMA-BUF renderer only carries composited frames.
+    // The DMA-BUF renderer only carries composited frames; disabling it
+    // also skips the NVIDIA check and its GL context.
     ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
     // The variable cannot say "no device", so it names a node that cannot
-    // exist. WebKit's only use of it on this path would be opening a GBM
-    // device for GPU buffers, which then fails as it does with no device.
+    // exist. WebKit looks its primary node up through libdrm, finds none,
+    // and so treats the device as absent, as EGL would have told it here;
+    // nothing opens the path.
     ("WEBKIT_WEB_RENDER_DEVICE_FILE", "/dev/dri/none"),
 ];
 
 /// The variables to set on this machine: the software path's, minus those
-/// the user set, when `dri` has no render node and the user has not chosen
-/// a compositing mode; otherwise none. `user` reads the environment.
+/// the user set, when `dri` has no render node and the user has not kept
+/// compositing on (WebKit reads any value but `0` as "off"); otherwise
+/// none. `user` reads the environment.
 pub fn software_path_env<'a>(
     dri: &Path,
     user: impl Fn(&str) -> Option<&'a OsStr>,
 ) -> Vec<(&'static str, &'static str)> {
-    if user(COMPOSITING_ENV).is_some() || has_render_node(dri) {
+    if user(COMPOSITING_ENV) == Some(OsStr::new("0")) || has_render_node(dri) {
         return Vec::new();
     }
     SOFTWARE_PATH
@@ -113,14 +117,19 @@ mod tests {
         assert!(software_path_env(&dri, nobody).is_empty());
         std::fs::remove_file(dri.join("renderD128")).unwrap();
 
-        // The user's compositing choice, even "0", turns all of it off.
+        // The user keeping compositing on turns all of it off.
         let keeps = |n: &str| (n == COMPOSITING_ENV).then_some(OsStr::new("0"));
         assert!(software_path_env(&dri, keeps).is_empty());
+        // The user turning it off (the usual advice) gets the rest.
+        let off = |n: &str| (n == COMPOSITING_ENV).then_some(OsStr::new("1"));
+        let set = software_path_env(&dri, off);
+        assert_eq!(names(&set), all[1..]);
         // Any other variable the user set is left as it is.
         let gl = |n: &str| (n == "GDK_GL").then_some(OsStr::new("always"));
         let set = software_path_env(&dri, gl);
-        assert!(!names(&set).contains(&"GDK_GL".to_string()));
+        assert!(set.iter().all(|(n, _)| *n != "GDK_GL"));
         assert_eq!(set.len(), SOFTWARE_PATH.len() - 1);
         assert!(set.contains(&(COMPOSITING_ENV, "1")));
+        assert!(set.contains(&("WEBKIT_DISABLE_DMABUF_RENDERER", "1")));
     }
 }

@@ -68,13 +68,44 @@ pub(crate) fn wait_for_port(port: u16) {
     }
 }
 
-/// The app process WebKitWebDriver launched (the newest one of `binary`).
-pub(crate) fn app_pid(binary: &Path) -> u32 {
-    let out = Command::new("pgrep")
-        .args(["-n", "-f", binary.to_str().unwrap()])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+/// Every process in the tree under `pid`, `pid` included.
+pub(crate) fn tree(pid: u32) -> Vec<u32> {
+    let mut all = vec![pid];
+    let mut i = 0;
+    while i < all.len() {
+        let children = format!("/proc/{0}/task/{0}/children", all[i]);
+        if let Ok(text) = std::fs::read_to_string(children) {
+            all.extend(
+                text.split_whitespace()
+                    .filter_map(|p| p.parse::<u32>().ok()),
+            );
+        }
+        i += 1;
+    }
+    all
+}
+
+/// When `pid` started, in clock ticks after boot (`/proc/<pid>/stat`
+/// field 22).
+pub(crate) fn start_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name, which may hold spaces, in parentheses.
+    stat.rfind(')')
+        .and_then(|end| stat.get(end + 2..))
+        .and_then(|after| after.split_whitespace().nth(19))
+        .and_then(|ticks| ticks.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The app process WebKitWebDriver launched under tauri-driver `driver`:
+/// the newest process in its tree running `binary`.
+pub(crate) fn app_pid(driver: u32, binary: &Path) -> u32 {
+    let binary = binary.canonicalize().unwrap();
+    tree(driver)
+        .into_iter()
+        .filter(|p| std::fs::read_link(format!("/proc/{p}/exe")).is_ok_and(|exe| exe == binary))
+        .max_by_key(|p| start_ticks(*p))
+        .expect("no app process under tauri-driver")
 }
 
 /// Whether this machine has a GPU render node (src-tauri/src/rendering.rs).
@@ -168,6 +199,11 @@ fn a_new_user_goes_from_first_run_to_a_verified_report() {
             .env("XDG_CONFIG_HOME", home.path().join("config"))
             .env_remove("AUDITDESK_VAULT")
             .env_remove("AUDITDESK_PASSPHRASE")
+            // The app's own rendering choices are under test (below).
+            .env_remove("WEBKIT_DISABLE_COMPOSITING_MODE")
+            .env_remove("GDK_GL")
+            .env_remove("WEBKIT_DISABLE_DMABUF_RENDERER")
+            .env_remove("WEBKIT_WEB_RENDER_DEVICE_FILE")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .process_group(0)
@@ -203,8 +239,9 @@ fn a_new_user_goes_from_first_run_to_a_verified_report() {
     // Without a GPU the app's own process paints nothing with GL, so it
     // must not have loaded Mesa's software driver (~49 MiB resident).
     if !has_render_node() {
-        let maps = std::fs::read_to_string(format!("/proc/{}/maps", app_pid(&app))).unwrap();
-        for driver_library in ["swrast_dri", "libLLVM"] {
+        let pid = app_pid(driver_process.0.id(), &app);
+        let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap();
+        for driver_library in ["swrast_dri", "libLLVM", "libgallium"] {
             assert!(
                 !maps.contains(driver_library),
                 "the app process loaded {driver_library} on a machine without a render node"

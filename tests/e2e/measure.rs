@@ -15,7 +15,7 @@ use auditdesk_core::Vault;
 use auditdesk_core::sync::{self, SyncOptions};
 
 use super::webdriver::Driver;
-use super::{Killed, app_pid, root, tauri_driver, wait_for_port};
+use super::{Killed, app_pid, root, start_ticks, tauri_driver, tree, wait_for_port};
 
 const PORT: u16 = 4454;
 const NATIVE_PORT: u16 = 4455;
@@ -24,23 +24,6 @@ const PASSPHRASE: &str = "measure the start of the app";
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
-}
-
-/// Every process in the tree under `pid`, `pid` included.
-fn tree(pid: u32) -> Vec<u32> {
-    let mut all = vec![pid];
-    let mut i = 0;
-    while i < all.len() {
-        let children = format!("/proc/{0}/task/{0}/children", all[i]);
-        if let Ok(text) = std::fs::read_to_string(children) {
-            all.extend(
-                text.split_whitespace()
-                    .filter_map(|p| p.parse::<u32>().ok()),
-            );
-        }
-        i += 1;
-    }
-    all
 }
 
 fn smaps_kib(pid: u32, field: &str) -> u64 {
@@ -75,13 +58,10 @@ fn resident_by_backing(pid: u32) -> Vec<(String, u64)> {
 }
 
 /// When `pid` started, in milliseconds since the Unix epoch: its start
-/// time in clock ticks after boot (`/proc/<pid>/stat` field 22) plus the
-/// moment of boot (now minus `/proc/uptime`). Good to ~20 ms.
+/// time in clock ticks after boot plus the moment of boot (now minus
+/// `/proc/uptime`). Good to ~20 ms.
 fn started_epoch_ms(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    // Fields after the command name, which may hold spaces, in parentheses.
-    let after = &stat[stat.rfind(')').unwrap() + 2..];
-    let ticks: f64 = after.split_whitespace().nth(19).unwrap().parse().unwrap();
+    let ticks = start_ticks(pid) as f64;
     let tck = Command::new("getconf").arg("CLK_TCK").output().unwrap();
     let tck: f64 = String::from_utf8_lossy(&tck.stdout).trim().parse().unwrap();
     let uptime = std::fs::read_to_string("/proc/uptime").unwrap();
@@ -135,7 +115,7 @@ fn app_start_and_memory() {
     let data = home.path().join("data");
     let vault_dir = data.join("auditdesk/vault");
 
-    let _driver_process = Killed(
+    let driver_process = Killed(
         Command::new(tauri_driver())
             .args(["--port", &PORT.to_string()])
             .args(["--native-port", &NATIVE_PORT.to_string()])
@@ -185,7 +165,7 @@ fn app_start_and_memory() {
         let driver = Driver::start(&format!("http://127.0.0.1:{PORT}"), &app);
         let input = driver.wait("[data-testid=unlock-passphrase]", Duration::from_secs(30));
         to_usable.push(start.elapsed().as_secs_f64() * 1000.0);
-        let pid = app_pid(&app);
+        let pid = app_pid(driver_process.0.id(), &app);
         let started = started_epoch_ms(pid);
         start_to_painted.push(mark_epoch_ms(&driver, "auditdesk:first-screen") - started);
         // Where the start went: the page's own timeline, from our process's start.

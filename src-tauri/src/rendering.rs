@@ -23,7 +23,7 @@
 //! A user's `WEBKIT_DISABLE_COMPOSITING_MODE=0` (compositing kept) turns
 //! all of this off; any of these variables the user set is left as it is.
 
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::path::Path;
 
 const COMPOSITING_ENV: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
@@ -48,11 +48,11 @@ const SOFTWARE_PATH: [(&str, &str); 4] = [
 /// the user set, when `dri` has no render node and the user has not kept
 /// compositing on (WebKit reads any value but `0` as "off"); otherwise
 /// none. `user` reads the environment.
-pub fn software_path_env<'a>(
+pub fn software_path_env(
     dri: &Path,
-    user: impl Fn(&str) -> Option<&'a OsStr>,
+    user: impl Fn(&str) -> Option<OsString>,
 ) -> Vec<(&'static str, &'static str)> {
-    if user(COMPOSITING_ENV) == Some(OsStr::new("0")) || has_render_node(dri) {
+    if user(COMPOSITING_ENV).as_deref() == Some(OsStr::new("0")) || has_render_node(dri) {
         return Vec::new();
     }
     SOFTWARE_PATH
@@ -78,15 +78,8 @@ fn has_render_node(dri: &Path) -> bool {
 #[cfg(target_os = "linux")]
 #[allow(unsafe_code)]
 pub unsafe fn choose_for_this_machine() {
-    let env: Vec<(String, std::ffi::OsString)> = std::env::vars_os()
-        .filter_map(|(k, v)| Some((k.into_string().ok()?, v)))
-        .collect();
-    let user = |name: &str| {
-        env.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_os_str())
-    };
-    for (name, value) in software_path_env(Path::new("/dev/dri"), user) {
+    // Everything is read before anything is set.
+    for (name, value) in software_path_env(Path::new("/dev/dri"), |n| std::env::var_os(n)) {
         // SAFETY: the caller guarantees no other thread exists, so nothing
         // reads the environment while it changes.
         unsafe { std::env::set_var(name, value) };
@@ -118,14 +111,14 @@ mod tests {
         std::fs::remove_file(dri.join("renderD128")).unwrap();
 
         // The user keeping compositing on turns all of it off.
-        let keeps = |n: &str| (n == COMPOSITING_ENV).then_some(OsStr::new("0"));
+        let keeps = |n: &str| (n == COMPOSITING_ENV).then(|| OsString::from("0"));
         assert!(software_path_env(&dri, keeps).is_empty());
         // The user turning it off (the usual advice) gets the rest.
-        let off = |n: &str| (n == COMPOSITING_ENV).then_some(OsStr::new("1"));
+        let off = |n: &str| (n == COMPOSITING_ENV).then(|| OsString::from("1"));
         let set = software_path_env(&dri, off);
         assert_eq!(names(&set), all[1..]);
         // Any other variable the user set is left as it is.
-        let gl = |n: &str| (n == "GDK_GL").then_some(OsStr::new("always"));
+        let gl = |n: &str| (n == "GDK_GL").then(|| OsString::from("always"));
         let set = software_path_env(&dri, gl);
         assert!(set.iter().all(|(n, _)| *n != "GDK_GL"));
         assert_eq!(set.len(), SOFTWARE_PATH.len() - 1);

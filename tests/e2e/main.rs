@@ -124,7 +124,7 @@ fn number(text: &str) -> u64 {
         .unwrap_or_else(|_| panic!("not a number: {text:?}"))
 }
 
-/// A picture of the window as painted on the X screen. Not WebDriver's
+/// A picture of the X screen, native dialogs included. Not WebDriver's
 /// screenshot: WebKitGTK 2.50 never answers it on its non-composited path,
 /// which the app takes on machines without a GPU (src-tauri/src/rendering.rs),
 /// as under Xvfb.
@@ -138,14 +138,6 @@ fn shot(dir: &Path, name: &str) {
         .status()
         .unwrap();
     assert!(status.success() && path.exists(), "no screenshot {name}");
-}
-
-/// The whole-screen picture (native dialogs are outside the webview).
-fn screen(dir: &Path, name: &str) {
-    let _ = Command::new("import")
-        .args(["-window", "root"])
-        .arg(dir.join(format!("{name}.png")))
-        .status();
 }
 
 fn xdotool(args: &[&str]) {
@@ -387,7 +379,7 @@ fn a_new_user_goes_from_first_run_to_a_verified_report() {
     let pdf = home.path().join("report.pdf");
     driver.click(&driver.find("[data-testid=report-download]"));
     std::thread::sleep(Duration::from_secs(2));
-    screen(&shots, "10-save-dialog");
+    shot(&shots, "10-save-dialog");
     // The dialog preselects the name without ".pdf": replace all of it.
     xdotool(&["key", "ctrl+a"]);
     xdotool(&["type", "--delay", "30", pdf.to_str().unwrap()]);
